@@ -1,0 +1,49 @@
+# Every target installs what it needs: a fresh clone needs only python3.11 and network access
+# to the package registries.
+PYTHON ?= python3
+VENV := .venv
+VENV_OLDEST := .venv-airflow-3.1
+UV_VERSION := 0.9.5
+UV := $(VENV)/bin/uv
+export SSL_CERT_FILE ?= /etc/ssl/certs/ca-certificates.crt
+# Tests and the demo run Airflow from a throw-away home so nothing leaks into ~/airflow.
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__UNIT_TEST_MODE := True
+
+.PHONY: test unit-oldest demo bench lock lint clean
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# The pinned development environment (Airflow 3.3.2); re-synced when the lock file changes.
+$(VENV)/.synced: requirements/dev-airflow-3.3.txt pyproject.toml | $(UV)
+	$(UV) pip sync --quiet --python $(VENV)/bin/python requirements/dev-airflow-3.3.txt
+	touch $@
+
+# The oldest Airflow we declare support for, to keep `apache-airflow>=3.1.0` honest.
+$(VENV_OLDEST)/.synced: requirements/unit-airflow-3.1.txt pyproject.toml | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(VENV)/bin/python $(VENV_OLDEST)
+	$(UV) pip sync --quiet --python $(VENV_OLDEST)/bin/python requirements/unit-airflow-3.1.txt
+	touch $@
+
+test: $(VENV)/.synced unit-oldest
+	$(VENV)/bin/python -m pytest -q tests
+
+unit-oldest: $(VENV_OLDEST)/.synced
+	AIRFLOW_HOME=$(CURDIR)/.airflow-3.1 $(VENV_OLDEST)/bin/python -m pytest -q tests/unit
+
+demo: $(VENV)/.synced
+	$(VENV)/bin/python -m example_dags.run_demo
+
+bench: $(VENV)/.synced
+	$(VENV)/bin/python benchmarks/trigger_fanout.py
+
+# Re-pin after changing dependencies in pyproject.toml.
+lock: | $(UV)
+	$(UV) pip compile --quiet requirements/dev-airflow-3.3.in --python-version 3.11 -o requirements/dev-airflow-3.3.txt
+	$(UV) pip compile --quiet requirements/unit-airflow-3.1.in --python-version 3.11 -o requirements/unit-airflow-3.1.txt
+
+clean:
+	rm -rf $(VENV) $(VENV_OLDEST) .airflow .airflow-3.1 .pytest_cache

@@ -1,0 +1,11 @@
+"""Apache Airflow provider for Pinecone bulk imports."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+
+def get_provider_info() -> dict:
+    """Describe this provider to Airflow (entry point ``apache_airflow_provider``)."""
+    from airflow_provider_pinecone.provider_info import PROVIDER_INFO
+
+    return PROVIDER_INFO
