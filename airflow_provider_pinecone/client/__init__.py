@@ -1,0 +1,51 @@
+"""A small Pinecone REST client for bulk imports, on httpx. It does not import Airflow.
+
+>>> from airflow_provider_pinecone.client import ClientConfig, PineconeClient
+>>> client = PineconeClient(ClientConfig(api_key="...", index_name="my-index"))
+>>> import_id = client.start_import("s3://bucket/import-dir", error_mode="abort")
+"""
+
+from airflow_provider_pinecone.client.api import AsyncPineconeClient, PineconeClient
+from airflow_provider_pinecone.client.config import (
+    DEFAULT_API_VERSION,
+    DEFAULT_CONTROL_PLANE_URL,
+    SUPPORTED_API_VERSIONS,
+    ClientConfig,
+)
+from airflow_provider_pinecone.client.errors import (
+    PineconeApiError,
+    PineconeAuthenticationError,
+    PineconeConfigurationError,
+    PineconeConnectionError,
+    PineconeError,
+    PineconeNotFoundError,
+    PineconeRateLimitError,
+    PineconeServerError,
+    PineconeValidationError,
+)
+from airflow_provider_pinecone.client.models import TERMINAL_STATUSES, ImportModel, ImportStatus, IndexModel, IndexStats
+from airflow_provider_pinecone.client.retry import RetryPolicy
+
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "DEFAULT_CONTROL_PLANE_URL",
+    "SUPPORTED_API_VERSIONS",
+    "TERMINAL_STATUSES",
+    "AsyncPineconeClient",
+    "ClientConfig",
+    "ImportModel",
+    "ImportStatus",
+    "IndexModel",
+    "IndexStats",
+    "PineconeApiError",
+    "PineconeAuthenticationError",
+    "PineconeClient",
+    "PineconeConfigurationError",
+    "PineconeConnectionError",
+    "PineconeError",
+    "PineconeNotFoundError",
+    "PineconeRateLimitError",
+    "PineconeServerError",
+    "PineconeValidationError",
+    "RetryPolicy",
+]

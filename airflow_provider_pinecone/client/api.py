@@ -1,0 +1,238 @@
+"""The Pinecone operations this provider needs, as a sync and an async client.
+
+Both clients build the same :class:`~.transport.ApiRequest` objects through :class:`_Requests` and
+parse the answers with the same models; they differ only in how they send. Neither imports Airflow,
+so they can be used on their own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from airflow_provider_pinecone.client.config import ClientConfig
+from airflow_provider_pinecone.client.errors import PineconeConfigurationError
+from airflow_provider_pinecone.client.models import ImportModel, IndexModel, IndexStats
+from airflow_provider_pinecone.client.transport import ApiRequest, AsyncTransport, SyncTransport
+from airflow_provider_pinecone.client.validation import (
+    validate_error_mode,
+    validate_import_id,
+    validate_import_uri,
+    validate_integration_id,
+    validate_list_limit,
+)
+
+# Index name -> host, per control plane and API key. A host never changes for the life of an index,
+# so every hook in the process shares the lookup instead of asking the control plane each time.
+_host_cache: dict[tuple[str, str, str], str] = {}
+_host_cache_lock = threading.Lock()
+
+
+class _Requests:
+    """Builds every request from a :class:`ClientConfig`; does no I/O."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+
+    def host_cache_key(self, index_name: str) -> tuple[str, str, str]:
+        # A digest, not the key itself, so the cache never holds the secret.
+        key_digest = hashlib.sha256(self.config.api_key.encode()).hexdigest()[:16]
+        return (self.config.control_plane_url, key_digest, index_name)
+
+    def index_name(self, name: str | None) -> str:
+        name = name or self.config.index_name
+        if not name:
+            raise PineconeConfigurationError(
+                "No index name: set index_name on the task or in the Pinecone connection's extra."
+            )
+        return name
+
+    def data_plane(self, host: str, operation: str, method: str, path: str, **kwargs: Any) -> ApiRequest:
+        return ApiRequest(operation, method, self.config.index_base_url(host) + path, **kwargs)
+
+    def describe_index(self, name: str) -> ApiRequest:
+        url = f"{self.config.control_plane_base_url()}/indexes/{quote(name, safe='')}"
+        return ApiRequest("describe_index", "GET", url)
+
+    def list_indexes(self) -> ApiRequest:
+        return ApiRequest("list_indexes", "GET", f"{self.config.control_plane_base_url()}/indexes")
+
+    def start_import(
+        self, host: str, uri: str, integration_id: str | None, error_mode: str
+    ) -> ApiRequest:
+        body: dict[str, Any] = {
+            "uri": validate_import_uri(uri),
+            # Always explicit: SDKs disagree on the server's default.
+            "errorMode": {"onError": validate_error_mode(error_mode)},
+        }
+        integration = validate_integration_id(integration_id)
+        if integration:
+            body["integrationId"] = integration
+        return self.data_plane(host, "start_import", "POST", "/bulk/imports", json=body, idempotent=False)
+
+    def describe_import(self, host: str, import_id: str) -> ApiRequest:
+        path = f"/bulk/imports/{quote(validate_import_id(import_id), safe='')}"
+        return self.data_plane(host, "describe_import", "GET", path)
+
+    def list_imports_page(self, host: str, limit: int | None, token: str | None) -> ApiRequest:
+        params: dict[str, Any] = {}
+        if limit is not None:
+            params["limit"] = limit
+        if token:
+            params["paginationToken"] = token
+        return self.data_plane(host, "list_imports", "GET", "/bulk/imports", params=params)
+
+    def cancel_import(self, host: str, import_id: str) -> ApiRequest:
+        path = f"/bulk/imports/{quote(validate_import_id(import_id), safe='')}"
+        return self.data_plane(host, "cancel_import", "DELETE", path)
+
+    def describe_index_stats(self, host: str) -> ApiRequest:
+        return self.data_plane(host, "describe_index_stats", "POST", "/describe_index_stats", json={})
+
+
+def _parse_start(body: Any) -> str:
+    return str(body["id"])
+
+
+def _parse_page(body: Any) -> tuple[list[ImportModel], str | None]:
+    imports = [ImportModel.from_api(item) for item in body.get("data") or []]
+    token = (body.get("pagination") or {}).get("next") or None
+    return imports, token
+
+
+class PineconeClient:
+    """Blocking Pinecone client for the operations of a bulk import.
+
+    :param config: where and how to connect.
+    :param http_client: an ``httpx.Client`` to use instead of a new one (for tests).
+    """
+
+    def __init__(self, config: ClientConfig, http_client: httpx.Client | None = None) -> None:
+        self.config = config
+        self._requests = _Requests(config)
+        self._transport = SyncTransport(config, http_client)
+
+    def index_host(self) -> str:
+        """The data-plane host: the configured one, or the index's, looked up once and cached."""
+        if self.config.index_host:
+            return self.config.index_host
+        key = self._requests.host_cache_key(self._requests.index_name(None))
+        with _host_cache_lock:
+            cached = _host_cache.get(key)
+        if cached is None:
+            cached = self.describe_index().host
+            with _host_cache_lock:
+                _host_cache[key] = cached
+        return cached
+
+    def describe_index(self, name: str | None = None) -> IndexModel:
+        """Describe an index (by default the configured one) from the control plane."""
+        body = self._transport.send(self._requests.describe_index(self._requests.index_name(name)))
+        return IndexModel.from_api(body)
+
+    def list_indexes(self) -> list[IndexModel]:
+        """Every index of the project."""
+        body = self._transport.send(self._requests.list_indexes())
+        return [IndexModel.from_api(item) for item in body.get("indexes") or []]
+
+    def start_import(self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue") -> str:
+        """Start a bulk import of ``uri``; return its id."""
+        request = self._requests.start_import(self.index_host(), uri, integration_id, error_mode)
+        return _parse_start(self._transport.send(request))
+
+    def describe_import(self, import_id: str) -> ImportModel:
+        """The current state of one import."""
+        return ImportModel.from_api(self._transport.send(self._requests.describe_import(self.index_host(), import_id)))
+
+    def list_imports(self, *, limit: int | None = None) -> Iterator[ImportModel]:
+        """Every recent and ongoing import, following pagination to the end.
+
+        :param limit: the page size, 1 to 100 (the API's default is 100).
+        """
+        limit = validate_list_limit(limit)
+        host = self.index_host()
+        token: str | None = None
+        while True:
+            imports, token = _parse_page(self._transport.send(self._requests.list_imports_page(host, limit, token)))
+            yield from imports
+            if not token:
+                return
+
+    def cancel_import(self, import_id: str) -> None:
+        """Cancel an unfinished import; a finished one is left as it is (the API ignores it)."""
+        self._transport.send(self._requests.cancel_import(self.index_host(), import_id))
+
+    def describe_index_stats(self) -> IndexStats:
+        """Vector counts per namespace of the index."""
+        return IndexStats.from_api(self._transport.send(self._requests.describe_index_stats(self.index_host())))
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._transport.close()
+
+
+class AsyncPineconeClient:
+    """Non-blocking twin of :class:`PineconeClient`, for triggers.
+
+    Requests go through the event loop's shared connection pool unless ``http_client`` is given.
+    """
+
+    def __init__(self, config: ClientConfig, http_client: httpx.AsyncClient | None = None) -> None:
+        self.config = config
+        self._requests = _Requests(config)
+        self._transport = AsyncTransport(config, http_client)
+
+    async def index_host(self) -> str:
+        """The data-plane host: the configured one, or the index's, looked up once and cached."""
+        if self.config.index_host:
+            return self.config.index_host
+        key = self._requests.host_cache_key(self._requests.index_name(None))
+        cached = _host_cache.get(key)
+        if cached is None:
+            cached = (await self.describe_index()).host
+            with _host_cache_lock:
+                _host_cache[key] = cached
+        return cached
+
+    async def describe_index(self, name: str | None = None) -> IndexModel:
+        """Describe an index (by default the configured one) from the control plane."""
+        body = await self._transport.send(self._requests.describe_index(self._requests.index_name(name)))
+        return IndexModel.from_api(body)
+
+    async def start_import(
+        self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue"
+    ) -> str:
+        """Start a bulk import of ``uri``; return its id."""
+        request = self._requests.start_import(await self.index_host(), uri, integration_id, error_mode)
+        return _parse_start(await self._transport.send(request))
+
+    async def describe_import(self, import_id: str) -> ImportModel:
+        """The current state of one import."""
+        request = self._requests.describe_import(await self.index_host(), import_id)
+        return ImportModel.from_api(await self._transport.send(request))
+
+    async def list_imports(self, *, limit: int | None = None) -> AsyncIterator[ImportModel]:
+        """Every recent and ongoing import, following pagination to the end."""
+        limit = validate_list_limit(limit)
+        host = await self.index_host()
+        token: str | None = None
+        while True:
+            imports, token = _parse_page(await self._transport.send(self._requests.list_imports_page(host, limit, token)))
+            for item in imports:
+                yield item
+            if not token:
+                return
+
+    async def cancel_import(self, import_id: str) -> None:
+        """Cancel an unfinished import; a finished one is left as it is."""
+        await self._transport.send(self._requests.cancel_import(await self.index_host(), import_id))
+
+    async def describe_index_stats(self) -> IndexStats:
+        """Vector counts per namespace of the index."""
+        request = self._requests.describe_index_stats(await self.index_host())
+        return IndexStats.from_api(await self._transport.send(request))

@@ -1,0 +1,102 @@
+"""The retry policy shared by the sync and async transports.
+
+Transient failures (HTTP 408, 429, 5xx, connection errors and timeouts) are retried with jittered
+exponential backoff that honours ``Retry-After``, bounded by both an attempt count and a total time.
+No other 4xx is ever retried: a bad request stays bad.
+
+A request that is not idempotent (``start_import``) is retried only when Pinecone cannot have acted
+on it: the connection was never made, or the answer was 408, 429 or 503. After an ambiguous failure
+(a 500 or a read timeout) a blind retry could start a second import, so the caller reconciles instead
+(see ``StartImportOperator``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import tenacity
+
+from airflow_provider_pinecone.client.errors import PineconeApiError, PineconeConnectionError
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = frozenset({408, 429})
+# Answers that mean "not processed", so even a non-idempotent request may be sent again.
+UNPROCESSED_STATUSES = frozenset({408, 429, 503})
+
+
+def is_retryable(exc: BaseException, idempotent: bool = True) -> bool:
+    """Whether ``exc`` is a transient failure worth another attempt."""
+    if isinstance(exc, PineconeConnectionError):
+        return idempotent or not exc.request_sent
+    if isinstance(exc, PineconeApiError):
+        if not idempotent:
+            return exc.status_code in UNPROCESSED_STATUSES
+        return exc.status_code in RETRYABLE_STATUSES or exc.status_code >= 500
+    return False
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to retry transient failures.
+
+    :param max_attempts: attempts in all, the first included (1 disables retries).
+    :param max_elapsed: seconds after the first attempt past which no new attempt starts.
+    :param initial_backoff: the first backoff's upper bound, in seconds; it doubles per attempt.
+    :param max_backoff: the cap on one backoff, in seconds (``Retry-After`` may ask for more,
+        up to what ``max_elapsed`` leaves).
+    """
+
+    max_attempts: int = 6
+    max_elapsed: float = 120.0
+    initial_backoff: float = 0.5
+    max_backoff: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}")
+        if self.max_elapsed < 0 or self.initial_backoff < 0 or self.max_backoff < 0:
+            raise ValueError("max_elapsed, initial_backoff and max_backoff must not be negative")
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            wait = float(retry_after)
+        else:
+            wait = tenacity.wait_random_exponential(multiplier=self.initial_backoff, max=self.max_backoff)(state)
+        remaining = self.max_elapsed - (state.seconds_since_start or 0.0)
+        return max(0.0, min(wait, remaining))
+
+    def tenacity_kwargs(self, operation: str, idempotent: bool) -> dict[str, Any]:
+        """Arguments for :class:`tenacity.Retrying` or :class:`tenacity.AsyncRetrying`."""
+
+        def log_retry(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.warning(
+                "Pinecone %s attempt %d of %d failed (%s); retrying in %.1f s",
+                operation,
+                state.attempt_number,
+                self.max_attempts,
+                _short_reason(exc),
+                wait,
+            )
+
+        return {
+            "stop": tenacity.stop_after_attempt(self.max_attempts) | tenacity.stop_after_delay(self.max_elapsed),
+            "wait": self._wait,
+            "retry": tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent)),
+            "before_sleep": log_retry,
+            "reraise": True,
+        }
+
+
+def _short_reason(exc: BaseException | None) -> str:
+    if isinstance(exc, PineconeApiError):
+        return f"HTTP {exc.status_code}" + (f" {exc.code}" if exc.code else "")
+    if isinstance(exc, PineconeConnectionError):
+        return exc.reason
+    return type(exc).__name__ if exc else "unknown"

@@ -1,0 +1,93 @@
+"""Checks on request arguments, made before anything is sent.
+
+Each rejection raises :class:`PineconeValidationError` with a message that says what is accepted,
+so a typo in a DAG fails in a second rather than after a round trip (or a 10-minute import).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from airflow_provider_pinecone.client.errors import PineconeValidationError
+
+ERROR_MODES = ("continue", "abort")
+MAX_URI_LENGTH = 1500
+MAX_ID_LENGTH = 1000
+MAX_INTEGRATION_ID_LENGTH = 1000
+MAX_LIST_LIMIT = 100
+
+ACCEPTED_URI_FORMS = (
+    "s3://BUCKET/IMPORT_DIR, gs://BUCKET/IMPORT_DIR or "
+    "https://STORAGE_ACCOUNT.blob.core.windows.net/CONTAINER/IMPORT_DIR"
+)
+_URI_PATTERNS = (
+    re.compile(r"^s3://[^/\s]+(/\S*)?$"),
+    re.compile(r"^gs://[^/\s]+(/\S*)?$"),
+    re.compile(r"^https://[a-z0-9]+\.blob\.core\.windows\.net/[^/\s]+(/\S*)?$"),
+)
+
+
+def validate_error_mode(error_mode: Any) -> str:
+    """Return ``"continue"`` or ``"abort"`` from any casing (or an enum with such a value)."""
+    value = getattr(error_mode, "value", error_mode)
+    normalized = str(value).strip().lower() if value is not None else ""
+    if normalized not in ERROR_MODES:
+        raise PineconeValidationError(
+            f"error_mode {error_mode!r} is not valid: use 'continue' (skip invalid records) "
+            "or 'abort' (stop the import at the first invalid record)."
+        )
+    return normalized
+
+
+def validate_import_uri(uri: Any) -> str:
+    """Check that ``uri`` is an import directory URI on S3, GCS or Azure Blob Storage."""
+    if not isinstance(uri, str) or not uri.strip():
+        raise PineconeValidationError(f"The import uri is empty; give the import directory as {ACCEPTED_URI_FORMS}.")
+    uri = uri.strip()
+    if len(uri) > MAX_URI_LENGTH:
+        raise PineconeValidationError(
+            f"The import uri is {len(uri)} characters long; Pinecone accepts at most {MAX_URI_LENGTH}."
+        )
+    if not any(pattern.match(uri) for pattern in _URI_PATTERNS):
+        raise PineconeValidationError(
+            f"The import uri {uri!r} is not a supported object-storage location; use {ACCEPTED_URI_FORMS}."
+        )
+    return uri
+
+
+def validate_import_id(import_id: Any) -> str:
+    """Check an import id: a string (or int) of 1 to 1000 characters."""
+    if isinstance(import_id, bool) or not isinstance(import_id, (str, int)):
+        raise PineconeValidationError(
+            f"The import id must be a string of 1 to {MAX_ID_LENGTH} characters, got {type(import_id).__name__}."
+        )
+    value = str(import_id).strip()
+    if not value or len(value) > MAX_ID_LENGTH:
+        raise PineconeValidationError(
+            f"The import id must be 1 to {MAX_ID_LENGTH} characters long, got {len(value)}; "
+            "pass the id that start_import returned."
+        )
+    return value
+
+
+def validate_integration_id(integration_id: Any) -> str | None:
+    """Check an optional storage integration id (at most 1000 characters)."""
+    if integration_id is None or integration_id == "":
+        return None
+    value = str(integration_id).strip()
+    if len(value) > MAX_INTEGRATION_ID_LENGTH:
+        raise PineconeValidationError(
+            f"integration_id is {len(value)} characters long; Pinecone accepts at most "
+            f"{MAX_INTEGRATION_ID_LENGTH}. Copy it from the console's Storage integrations page."
+        )
+    return value
+
+
+def validate_list_limit(limit: Any) -> int | None:
+    """Check the page size of ``list_imports``: 1 to 100, or ``None`` for the API's default."""
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST_LIMIT:
+        raise PineconeValidationError(f"limit must be a whole number from 1 to {MAX_LIST_LIMIT}, got {limit!r}.")
+    return limit

@@ -1,0 +1,299 @@
+"""PineconeHook: an Airflow connection turned into a Pinecone client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseHook
+from airflow.sdk.exceptions import AirflowNotFoundException
+
+from airflow_provider_pinecone.client import (
+    DEFAULT_API_VERSION,
+    DEFAULT_CONTROL_PLANE_URL,
+    AsyncPineconeClient,
+    ClientConfig,
+    ImportModel,
+    IndexModel,
+    IndexStats,
+    PineconeAuthenticationError,
+    PineconeClient,
+    PineconeConfigurationError,
+    PineconeConnectionError,
+    PineconeError,
+    PineconeNotFoundError,
+    RetryPolicy,
+)
+from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE, UI_FIELD_BEHAVIOUR
+
+CONSOLE_URL = "https://app.pinecone.io"
+# test_connection should answer quickly, not retry for two minutes.
+_TEST_CONNECTION_RETRY = RetryPolicy(max_attempts=2, max_elapsed=10.0, initial_backoff=0.5, max_backoff=2.0)
+_TRUE_STRINGS = frozenset({"true", "1", "yes", "on"})
+
+
+def _extra(extras: dict[str, Any], name: str) -> Any:
+    """Read an extra by its plain name or the ``extra__pinecone__`` form older UIs saved."""
+    value = extras.get(name)
+    if value in (None, ""):
+        value = extras.get(f"extra__{CONNECTION_TYPE}__{name}")
+    return None if value == "" else value
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE_STRINGS
+    return bool(value)
+
+
+def console_import_url(organization_id: str | None = None, project_id: str | None = None) -> str:
+    """The Pinecone console's import page.
+
+    ``-`` stands for the user's current organization and project, which the console resolves;
+    real ids (connection extras ``organization_id`` and ``project_id``) make the link exact.
+    """
+    return f"{CONSOLE_URL}/organizations/{organization_id or '-'}/projects/{project_id or '-'}/import"
+
+
+class PineconeHook(BaseHook):
+    """Interact with Pinecone's bulk import API through an Airflow connection of type ``pinecone``.
+
+    The connection holds the API key in *Password*, the index host in *Host* (optional) and, in
+    *Extra*: ``index_name`` (its host is looked up when *Host* is empty), ``api_version``
+    (``2025-10`` by default, or ``2026-07``), ``control_plane_url``, ``organization_id`` and
+    ``project_id`` (for console links), ``allow_insecure``, ``timeout`` (seconds per request),
+    ``max_attempts`` and ``max_retry_seconds`` (the retry budget for transient failures).
+
+    :param pinecone_conn_id: the Airflow connection id.
+    :param index_name: overrides the connection's ``index_name``.
+    :param index_host: overrides the connection's host.
+    :param retry: overrides the retry policy built from the connection.
+    """
+
+    conn_name_attr = "pinecone_conn_id"
+    default_conn_name = "pinecone_default"
+    conn_type = CONNECTION_TYPE
+    hook_name = "Pinecone"
+
+    def __init__(
+        self,
+        pinecone_conn_id: str = default_conn_name,
+        index_name: str | None = None,
+        index_host: str | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__()
+        self.pinecone_conn_id = pinecone_conn_id
+        self.index_name = index_name
+        self.index_host = index_host
+        self.retry = retry
+        self._async_client: AsyncPineconeClient | None = None
+
+    # ---- connection form -------------------------------------------------------------------
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Extra fields of the connection form (Airflow before 3.2; 3.2+ reads provider info)."""
+        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+        from flask_babel import lazy_gettext
+        from wtforms import BooleanField, StringField
+
+        widgets: dict[str, Any] = {}
+        for name, field in CONN_FIELDS.items():
+            if "boolean" in field["schema"]["type"]:
+                widgets[name] = BooleanField(lazy_gettext(field["label"]), description=field.get("description"))
+            else:
+                widgets[name] = StringField(
+                    lazy_gettext(field["label"]), widget=BS3TextFieldWidget(), description=field.get("description")
+                )
+        return widgets
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Hidden, relabelled and placeholder fields of the connection form."""
+        return {
+            "hidden_fields": list(UI_FIELD_BEHAVIOUR["hidden-fields"]),
+            "relabeling": dict(UI_FIELD_BEHAVIOUR["relabeling"]),
+            "placeholders": dict(UI_FIELD_BEHAVIOUR["placeholders"]),
+        }
+
+    # ---- configuration ---------------------------------------------------------------------
+
+    def _missing_connection(self) -> AirflowNotFoundException:
+        env = f"AIRFLOW_CONN_{self.pinecone_conn_id.upper()}"
+        return AirflowNotFoundException(
+            f"The Pinecone connection {self.pinecone_conn_id!r} is not defined. Create a connection of "
+            f"type 'pinecone' with that id (Admin > Connections), or set the environment variable {env}."
+        )
+
+    def _config_from(self, conn: Any, retry: RetryPolicy | None = None) -> ClientConfig:
+        """Build the client settings from a connection; registers the API key with the masker."""
+        extras = conn.extra_dejson or {}
+        api_key = conn.password
+        if api_key:
+            from airflow.sdk.log import mask_secret
+
+            mask_secret(api_key)
+        else:
+            raise PineconeConfigurationError(
+                f"The Pinecone connection {self.pinecone_conn_id!r} has no API key: put the key in its "
+                "Password field."
+            )
+        timeout = _extra(extras, "timeout")
+        default_retry = RetryPolicy()
+        policy = retry or self.retry or RetryPolicy(
+            max_attempts=int(_extra(extras, "max_attempts") or default_retry.max_attempts),
+            max_elapsed=float(_extra(extras, "max_retry_seconds") or default_retry.max_elapsed),
+        )
+        return ClientConfig(
+            api_key=api_key,
+            index_host=self.index_host or conn.host or None,
+            index_name=self.index_name or _extra(extras, "index_name"),
+            api_version=str(_extra(extras, "api_version") or DEFAULT_API_VERSION),
+            control_plane_url=str(_extra(extras, "control_plane_url") or DEFAULT_CONTROL_PLANE_URL),
+            allow_insecure=_as_bool(_extra(extras, "allow_insecure")),
+            timeout=float(timeout) if timeout else 30.0,
+            retry=policy,
+        )
+
+    def _connection(self) -> Any:
+        try:
+            return self.get_connection(self.pinecone_conn_id)
+        except AirflowNotFoundException:
+            raise self._missing_connection() from None
+
+    async def _aconnection(self) -> Any:
+        try:
+            return await self.aget_connection(self.pinecone_conn_id)
+        except AirflowNotFoundException:
+            raise self._missing_connection() from None
+
+    @cached_property
+    def connection_config(self) -> ClientConfig:
+        """The client settings from the connection (read once per hook)."""
+        return self._config_from(self._connection())
+
+    @cached_property
+    def client(self) -> PineconeClient:
+        """The blocking client, for workers."""
+        return PineconeClient(self.connection_config)
+
+    def get_conn(self) -> PineconeClient:
+        """Return the blocking client (Airflow's usual hook entry point)."""
+        return self.client
+
+    async def aget_client(self) -> AsyncPineconeClient:
+        """The async client, for triggers; reads the connection without blocking the event loop."""
+        if self._async_client is None:
+            self._async_client = AsyncPineconeClient(self._config_from(await self._aconnection()))
+        return self._async_client
+
+    def console_import_url(self) -> str:
+        """The Pinecone console page that shows this project's imports."""
+        extras = self._connection().extra_dejson or {}
+        return console_import_url(_extra(extras, "organization_id"), _extra(extras, "project_id"))
+
+    # ---- sync API (workers) ----------------------------------------------------------------
+
+    def start_import(self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue") -> str:
+        """Start a bulk import from ``uri`` into the index; return the import id."""
+        return self.client.start_import(uri, integration_id=integration_id, error_mode=error_mode)
+
+    def describe_import(self, import_id: str) -> ImportModel:
+        """The current state of an import."""
+        return self.client.describe_import(import_id)
+
+    def list_imports(self, *, limit: int | None = None) -> Iterator[ImportModel]:
+        """Every recent and ongoing import of the index (``limit`` is the page size)."""
+        return self.client.list_imports(limit=limit)
+
+    def cancel_import(self, import_id: str) -> None:
+        """Cancel an unfinished import (no effect on a finished one)."""
+        self.client.cancel_import(import_id)
+
+    def describe_index(self, name: str | None = None) -> IndexModel:
+        """Describe an index, by default the hook's."""
+        return self.client.describe_index(name)
+
+    def describe_index_stats(self) -> IndexStats:
+        """Vector counts per namespace of the hook's index."""
+        return self.client.describe_index_stats()
+
+    def find_active_import(self, uri: str) -> ImportModel | None:
+        """The newest unfinished import of ``uri`` on this index, if there is one."""
+        uri = uri.rstrip("/")
+        active = [imp for imp in self.list_imports() if not imp.is_terminal and (imp.uri or "").rstrip("/") == uri]
+        return max(active, key=lambda imp: (imp.created_at is not None, imp.created_at), default=None)
+
+    # ---- async API (triggerer) -------------------------------------------------------------
+
+    async def astart_import(
+        self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue"
+    ) -> str:
+        """Async :meth:`start_import`."""
+        client = await self.aget_client()
+        return await client.start_import(uri, integration_id=integration_id, error_mode=error_mode)
+
+    async def adescribe_import(self, import_id: str) -> ImportModel:
+        """Async :meth:`describe_import`."""
+        return await (await self.aget_client()).describe_import(import_id)
+
+    async def alist_imports(self, *, limit: int | None = None) -> AsyncIterator[ImportModel]:
+        """Async :meth:`list_imports`."""
+        async for item in (await self.aget_client()).list_imports(limit=limit):
+            yield item
+
+    async def acancel_import(self, import_id: str) -> None:
+        """Async :meth:`cancel_import`."""
+        await (await self.aget_client()).cancel_import(import_id)
+
+    async def adescribe_index(self, name: str | None = None) -> IndexModel:
+        """Async :meth:`describe_index`."""
+        return await (await self.aget_client()).describe_index(name)
+
+    async def adescribe_index_stats(self) -> IndexStats:
+        """Async :meth:`describe_index_stats`."""
+        return await (await self.aget_client()).describe_index_stats()
+
+    # ---- UI --------------------------------------------------------------------------------
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Make one cheap authenticated call and say, in plain words, what happened."""
+        try:
+            config = self._config_from(self._connection(), retry=_TEST_CONNECTION_RETRY)
+        except (PineconeError, AirflowNotFoundException, ValueError) as exc:
+            return False, str(exc)
+        client = PineconeClient(config)
+        try:
+            return True, _probe(client)
+        except PineconeAuthenticationError:
+            return False, "Pinecone rejected the API key: check the Password field holds a valid key of this project."
+        except PineconeNotFoundError:
+            return False, (
+                f"There is no index {config.index_name!r} in this project: check 'index_name' in the "
+                "connection's Extra (or the task's index_name)."
+            )
+        except PineconeConnectionError as exc:
+            return False, f"Could not reach Pinecone at {exc.url}: {exc.reason}."
+        except PineconeError as exc:
+            return False, str(exc)
+        finally:
+            client.close()
+
+
+def _probe(client: PineconeClient) -> str:
+    config = client.config
+    if config.index_host:
+        stats = client.describe_index_stats()
+        return (
+            f"Connected to the index at {config.index_host}: {stats.total_vector_count:,} vectors "
+            f"in {len(stats.namespaces)} namespaces."
+        )
+    if config.index_name:
+        index = client.describe_index()
+        state = "ready" if index.ready else f"not ready ({index.state})"
+        return f"Connected: index {index.name!r} is {state}, on {index.cloud} {index.region}, host {index.host}."
+    indexes = client.list_indexes()
+    return f"Connected: the project has {len(indexes)} indexes. Set 'index_name' in Extra to pick one."
+

@@ -1,0 +1,93 @@
+"""What Airflow learns about this provider (``airflow providers list``, connection form, links).
+
+Kept free of imports so that Airflow can read it without loading the hook or its dependencies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONNECTION_TYPE = "pinecone"
+
+# The Pinecone connection form: declared here for Airflow 3.2+, which renders forms from provider
+# info without importing the hook; PineconeHook.get_connection_form_widgets serves older 3.x.
+CONN_FIELDS: dict[str, dict[str, Any]] = {
+    "index_name": {
+        "label": "Index name",
+        "description": "The index to import into. Its host is looked up through the control plane "
+        "when Host is empty.",
+        "schema": {"type": ["string", "null"]},
+    },
+    "api_version": {
+        "label": "API version",
+        "description": "The X-Pinecone-Api-Version to speak.",
+        "schema": {"type": ["string", "null"], "enum": ["2025-10", "2026-07"], "default": "2025-10"},
+    },
+    "control_plane_url": {
+        "label": "Control plane URL",
+        "description": "Leave empty for https://api.pinecone.io.",
+        "schema": {"type": ["string", "null"], "format": "url"},
+    },
+    "organization_id": {
+        "label": "Organization id",
+        "description": "Only used to build links to the Pinecone console.",
+        "schema": {"type": ["string", "null"]},
+    },
+    "project_id": {
+        "label": "Project id",
+        "description": "Only used to build links to the Pinecone console.",
+        "schema": {"type": ["string", "null"]},
+    },
+    "allow_insecure": {
+        "label": "Allow plain http:// to a non-loopback host",
+        "description": "Sends the API key unencrypted. Only for trusted test networks.",
+        "schema": {"type": ["boolean", "null"], "default": False},
+    },
+}
+
+UI_FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden-fields": ["schema", "port", "login"],
+    "relabeling": {"host": "Index host", "password": "API key"},
+    "placeholders": {
+        "host": "my-index-abc123.svc.aped-4627-b74a.pinecone.io (optional if Index name is set)",
+        "password": "pcsk_...",
+        "extra": '{"index_name": "my-index", "api_version": "2025-10"}',
+    },
+}
+
+PROVIDER_INFO: dict[str, Any] = {
+    "package-name": "airflow-provider-pinecone",
+    "name": "Pinecone bulk import",
+    "description": "Load vectors into Pinecone at scale: bulk imports from S3, GCS and Azure Blob, "
+    "deferrable waiting, pre-flight checks and a local emulator.",
+    "versions": ["0.1.0"],
+    "integrations": [
+        {
+            "integration-name": "Pinecone",
+            "external-doc-url": "https://docs.pinecone.io/guides/index-data/import-data",
+            "tags": ["software"],
+        }
+    ],
+    "hooks": [
+        {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.hooks.pinecone"]}
+    ],
+    "operators": [
+        {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.operators.imports"]}
+    ],
+    "sensors": [
+        {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.sensors.imports"]}
+    ],
+    "triggers": [
+        {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.triggers.imports"]}
+    ],
+    "connection-types": [
+        {
+            "hook-class-name": "airflow_provider_pinecone.hooks.pinecone.PineconeHook",
+            "hook-name": "Pinecone",
+            "connection-type": CONNECTION_TYPE,
+            "conn-fields": CONN_FIELDS,
+            "ui-field-behaviour": UI_FIELD_BEHAVIOUR,
+        }
+    ],
+    "extra-links": ["airflow_provider_pinecone.links.PineconeImportLink"],
+}
