@@ -1,0 +1,24 @@
+"""The "Pinecone Import" button on the task page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseOperatorLink
+
+from airflow_provider_pinecone.outcome import XCOM_IMPORT_URL
+
+
+class PineconeImportLink(BaseOperatorLink):
+    """Links a task to its import in the Pinecone console.
+
+    The URL is pushed to XCom by the task before it waits, so building the link needs no network.
+    """
+
+    name = "Pinecone Import"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        """The console URL the task pushed, or an empty string before it pushed one."""
+        from airflow.sdk.execution_time.xcom import XCom
+
+        return XCom.get_value(ti_key=ti_key, key=XCOM_IMPORT_URL) or ""

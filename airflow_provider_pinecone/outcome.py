@@ -1,0 +1,87 @@
+"""What a finished (or still running) import means for an Airflow task.
+
+Shared by the operator, the sensor and the trigger so that all three log progress, judge outcomes
+and word failures the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+from airflow_provider_pinecone.client import ImportModel, ImportStatus
+
+# XCom keys, also read by the extra link.
+XCOM_IMPORT_ID = "import_id"
+XCOM_IMPORT_URL = "pinecone_import_url"
+
+# Trigger event statuses.
+EVENT_SUCCESS = "success"
+EVENT_FAILED = "failed"
+EVENT_CANCELLED = "cancelled"
+EVENT_TIMEOUT = "timeout"
+EVENT_ERROR = "error"
+EVENT_STATUSES = frozenset({EVENT_SUCCESS, EVENT_FAILED, EVENT_CANCELLED, EVENT_TIMEOUT, EVENT_ERROR})
+
+_EVENT_FOR_STATUS = {
+    ImportStatus.COMPLETED: EVENT_SUCCESS,
+    ImportStatus.FAILED: EVENT_FAILED,
+    ImportStatus.CANCELLED: EVENT_CANCELLED,
+}
+
+
+class ImportDidNotComplete(AirflowFailException):
+    """The import ended Failed or Cancelled. Retrying the task cannot fix that, so it fails outright."""
+
+
+class ImportWaitFailed(AirflowException):
+    """Waiting for the import stopped: it timed out, or polling hit an error it cannot recover from."""
+
+
+def event_status_for(imp: ImportModel) -> str:
+    """The trigger event status for a terminal import."""
+    return _EVENT_FOR_STATUS[imp.status]  # type: ignore[index]
+
+
+def log_progress(log: logging.Logger | Any, imp: ImportModel) -> None:
+    """Log one line of progress; say so when the records are in and Pinecone is indexing them."""
+    log.info("Pinecone import %s: %s", imp.id, imp.describe_progress())
+    if imp.status == ImportStatus.IN_PROGRESS and (imp.percent_complete or 0.0) >= 100.0:
+        log.info(
+            "Pinecone import %s has loaded all records and is indexing them; this usually takes at "
+            "least 10 minutes before the import is Completed.",
+            imp.id,
+        )
+
+
+def failure_message(imp: ImportModel) -> str:
+    """The task failure text for a Failed or Cancelled import, with Pinecone's own error."""
+    if imp.status == ImportStatus.CANCELLED:
+        return f"Pinecone import {imp.id} of {imp.uri} was cancelled ({imp.records_imported or 0:,} records imported)."
+    reason = imp.error or "Pinecone gave no reason"
+    return f"Pinecone import {imp.id} of {imp.uri} failed: {reason}"
+
+
+def raise_unless_completed(imp: ImportModel) -> dict[str, Any]:
+    """Return the import as a dict if it Completed; raise :class:`ImportDidNotComplete` otherwise."""
+    if imp.status == ImportStatus.COMPLETED:
+        return imp.to_dict()
+    raise ImportDidNotComplete(failure_message(imp))
+
+
+def result_from_event(event: Any) -> dict[str, Any]:
+    """Check an :class:`~airflow_provider_pinecone.triggers.imports.ImportTrigger` event.
+
+    Return the Completed import as a dict; raise on every other outcome, including an event this
+    provider never sends (which would mean a bug or a mismatched trigger, and must not pass silently).
+    """
+    if not isinstance(event, dict) or event.get("status") not in EVENT_STATUSES:
+        raise ImportWaitFailed(f"Unexpected event from the Pinecone import trigger: {event!r}")
+    status, payload = event["status"], event.get("import")
+    if status in (EVENT_SUCCESS, EVENT_FAILED, EVENT_CANCELLED):
+        if not isinstance(payload, dict) or not payload.get("id"):
+            raise ImportWaitFailed(f"The Pinecone import trigger sent a {status!r} event without the import: {event!r}")
+        return raise_unless_completed(ImportModel.from_api(payload))
+    raise ImportWaitFailed(str(event.get("message") or f"Waiting for Pinecone import {event.get('import_id')} failed."))

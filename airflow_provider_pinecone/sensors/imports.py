@@ -1,0 +1,94 @@
+"""ImportSensor: wait for a Pinecone import to complete."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cached_property
+from typing import Any
+
+from airflow.configuration import conf
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
+
+from airflow_provider_pinecone.client.validation import validate_import_id
+from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.links import PineconeImportLink
+from airflow_provider_pinecone.outcome import XCOM_IMPORT_URL, log_progress, raise_unless_completed, result_from_event
+from airflow_provider_pinecone.triggers.imports import ImportTrigger
+
+
+class ImportSensor(BaseSensorOperator):
+    """Wait until a Pinecone import is Completed; fail if it ends Failed or Cancelled.
+
+    Each check logs the status, percent complete and records imported. With ``soft_fail=True`` a
+    Failed or Cancelled import (or a timeout) skips the task instead of failing it. The sensor's
+    XCom return value is the final import as a dict.
+
+    :param import_id: the import to watch, typically
+        ``"{{ ti.xcom_pull(task_ids='start_import', key='import_id') }}"`` (templated).
+    :param pinecone_conn_id: the Pinecone connection.
+    :param index_name: overrides the connection's index name (templated).
+    :param index_host: overrides the connection's index host (templated).
+    :param deferrable: wait in the triggerer, holding no worker slot (default from
+        ``[operators] default_deferrable``). ``poke_interval`` and ``timeout`` apply in both modes.
+    """
+
+    template_fields: Sequence[str] = ("import_id", "index_name", "index_host")
+    operator_extra_links = (PineconeImportLink(),)
+    ui_color = "#e6f1ff"
+
+    def __init__(
+        self,
+        *,
+        import_id: str,
+        pinecone_conn_id: str = PineconeHook.default_conn_name,
+        index_name: str | None = None,
+        index_host: str | None = None,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.import_id = import_id
+        self.pinecone_conn_id = pinecone_conn_id
+        self.index_name = index_name
+        self.index_host = index_host
+        self.deferrable = deferrable
+
+    @cached_property
+    def hook(self) -> PineconeHook:
+        """The hook for this task's connection and index."""
+        return PineconeHook(self.pinecone_conn_id, index_name=self.index_name, index_host=self.index_host)
+
+    def execute(self, context: Context) -> Any:
+        self.import_id = validate_import_id(self.import_id)
+        context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
+        if not self.deferrable:
+            return super().execute(context)
+        # Check once in the worker: an import that already ended needs no trigger.
+        done = self.poke(context)
+        if done:
+            return done.xcom_value
+        timeout = self.timeout.total_seconds() if isinstance(self.timeout, timedelta) else float(self.timeout)
+        self.defer(
+            trigger=ImportTrigger(
+                import_id=self.import_id,
+                pinecone_conn_id=self.pinecone_conn_id,
+                index_name=self.index_name,
+                index_host=self.index_host,
+                poll_interval=float(self.poke_interval),
+                deadline=time.time() + timeout,
+            ),
+            method_name="execute_complete",
+        )
+
+    def poke(self, context: Context) -> PokeReturnValue | bool:
+        imp = self.hook.describe_import(self.import_id)
+        log_progress(self.log, imp)
+        if not imp.is_terminal:
+            return False
+        return PokeReturnValue(is_done=True, xcom_value=raise_unless_completed(imp))
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Resume after the trigger fired: return the Completed import or fail with the reason."""
+        return result_from_event(event)

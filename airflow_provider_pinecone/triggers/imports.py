@@ -1,0 +1,123 @@
+"""ImportTrigger: wait for a Pinecone import in the triggerer, holding no worker slot."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_provider_pinecone.client import PineconeError
+from airflow_provider_pinecone.client.pool import shared_async_client
+from airflow_provider_pinecone.client.retry import is_retryable
+from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.outcome import EVENT_ERROR, EVENT_TIMEOUT, event_status_for, log_progress
+
+
+class ImportTrigger(BaseTrigger):
+    """Poll a Pinecone import until it ends, then fire exactly one event.
+
+    The event's payload is ``{"status", "import_id", "import", "message"}`` where ``status`` is
+    ``success`` (Completed), ``failed``, ``cancelled``, ``timeout`` (the deadline passed first) or
+    ``error`` (a problem that polling cannot fix, such as a rejected API key), and ``import`` is the
+    last known state of the import as a dict.
+
+    Transient errors (timeouts, 429, 5xx) are retried by the client and then, if they persist, by
+    the next poll: they never end the trigger.
+
+    :param import_id: the import to watch.
+    :param pinecone_conn_id: the Pinecone connection.
+    :param index_name: overrides the connection's index name.
+    :param index_host: overrides the connection's index host.
+    :param poll_interval: seconds between polls.
+    :param deadline: absolute wall-clock time (epoch seconds) after which a ``timeout`` event fires;
+        absolute so that a restarted triggerer keeps the original deadline.
+    :param cancel_on_kill: cancel the import if the user kills the deferred task (set by
+        :class:`~airflow_provider_pinecone.operators.imports.StartImportOperator`, not by the sensor).
+    """
+
+    def __init__(
+        self,
+        import_id: str,
+        pinecone_conn_id: str = PineconeHook.default_conn_name,
+        index_name: str | None = None,
+        index_host: str | None = None,
+        poll_interval: float = 30.0,
+        deadline: float | None = None,
+        cancel_on_kill: bool = False,
+    ) -> None:
+        super().__init__()
+        self.import_id = import_id
+        self.pinecone_conn_id = pinecone_conn_id
+        self.index_name = index_name
+        self.index_host = index_host
+        self.poll_interval = float(poll_interval)
+        self.deadline = float(deadline) if deadline is not None else None
+        self.cancel_on_kill = cancel_on_kill
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Plain-JSON kwargs only: no secrets, no objects."""
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "import_id": self.import_id,
+                "pinecone_conn_id": self.pinecone_conn_id,
+                "index_name": self.index_name,
+                "index_host": self.index_host,
+                "poll_interval": self.poll_interval,
+                "deadline": self.deadline,
+                "cancel_on_kill": self.cancel_on_kill,
+            },
+        )
+
+    def _hook(self) -> PineconeHook:
+        return PineconeHook(self.pinecone_conn_id, index_name=self.index_name, index_host=self.index_host)
+
+    def _event(self, status: str, message: str, imp: Any = None) -> TriggerEvent:
+        return TriggerEvent(
+            {
+                "status": status,
+                "import_id": self.import_id,
+                "import": imp.to_dict() if imp is not None else None,
+                "message": message,
+            }
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll until the import ends or the deadline passes; yield one event."""
+        hook = self._hook()
+        last = None
+        # Hold the loop's shared HTTP pool for the whole wait, so polls reuse its connections.
+        async with shared_async_client():
+            while True:
+                try:
+                    last = await hook.adescribe_import(self.import_id)
+                except PineconeError as exc:
+                    if not is_retryable(exc):
+                        yield self._event(EVENT_ERROR, str(exc), last)
+                        return
+                    self.log.warning("Polling Pinecone import %s failed, will try again: %s", self.import_id, exc)
+                else:
+                    log_progress(self.log, last)
+                    if last.is_terminal:
+                        yield self._event(event_status_for(last), last.describe_progress(), last)
+                        return
+                remaining = None if self.deadline is None else self.deadline - time.time()
+                if remaining is not None and remaining <= 0:
+                    yield self._event(
+                        EVENT_TIMEOUT, f"Pinecone import {self.import_id} did not finish before the deadline.", last
+                    )
+                    return
+                await asyncio.sleep(self.poll_interval if remaining is None else min(self.poll_interval, remaining))
+
+    async def on_kill(self) -> None:
+        """Cancel the import when the user kills the deferred task (Airflow 3.3+ calls this)."""
+        if not self.cancel_on_kill:
+            return
+        try:
+            await self._hook().acancel_import(self.import_id)
+            self.log.info("Cancelled Pinecone import %s because the task was killed.", self.import_id)
+        except PineconeError as exc:
+            self.log.warning("Could not cancel Pinecone import %s: %s", self.import_id, exc)
