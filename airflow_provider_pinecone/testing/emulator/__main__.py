@@ -1,0 +1,132 @@
+"""Command line: ``python -m airflow_provider_pinecone.testing.emulator --port 5080``.
+
+Prints ``control_plane_url=http://HOST:PORT`` and one ``index NAME host=HOST:PORT`` line
+per ``--index``, then serves until SIGINT/SIGTERM and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from airflow_provider_pinecone.testing.emulator.errors import EmulatorError
+from airflow_provider_pinecone.testing.emulator.server import PineconeEmulator
+from airflow_provider_pinecone.testing.emulator.state import IndexConfig
+from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
+
+
+@dataclass(frozen=True)
+class IndexArg:
+    """A parsed ``--index NAME:DIMENSION[:CLOUD]``."""
+
+    name: str
+    dimension: int
+    cloud: str = "aws"
+
+
+def _index_arg(value: str) -> IndexArg:
+    parts = value.split(":")
+    if len(parts) not in (2, 3) or not parts[0]:
+        raise argparse.ArgumentTypeError(
+            f"expected NAME:DIMENSION[:CLOUD], e.g. my-index:8:aws, got {value!r}"
+        )
+    try:
+        dimension = int(parts[1])
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"DIMENSION must be an integer in {value!r}"
+        ) from None
+    index = IndexArg(parts[0], dimension, *parts[2:])
+    try:
+        # Validate before anything starts, so a typo never leaves a half-started emulator.
+        validate_index_config(IndexConfig(index.name, dimension=index.dimension, cloud=index.cloud))
+    except EmulatorError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    return index
+
+
+def _non_negative(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
+    return seconds
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m airflow_provider_pinecone.testing.emulator",
+        description="Run a local emulator of Pinecone's REST API (control plane and "
+        "one data plane per index).",
+    )
+    parser.add_argument(
+        "--port", type=int, required=True, help="control-plane port (0: any free port)"
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--api-key", default=None, help="the only accepted Api-Key (default: any non-empty key)"
+    )
+    parser.add_argument("--import-duration", type=_non_negative, default=2.0, metavar="S",
+                        help="seconds a simulated import spends loading (default: %(default)s)")
+    parser.add_argument("--indexing-delay", type=_non_negative, default=1.0, metavar="S",
+                        help="seconds at 100%% before Completed (default: %(default)s)")
+    parser.add_argument("--index", type=_index_arg, action="append", default=[],
+                        metavar="NAME:DIMENSION[:CLOUD]",
+                        help="pre-create a dense index (repeatable)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator until SIGINT/SIGTERM; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    names = [index.name for index in args.index]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        parser.error(f"--index names must be unique, repeated: {', '.join(duplicates)}")
+
+    stop = threading.Event()
+    # Only set a flag in the handler; shutting servers down happens on the main thread.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+    emulator = PineconeEmulator(
+        port=args.port,
+        api_key=args.api_key,
+        import_duration=args.import_duration,
+        indexing_delay=args.indexing_delay,
+        host=args.host,
+    )
+    try:
+        emulator.start()
+    except OSError as exc:
+        parser.exit(1, f"error: cannot listen on {args.host}:{args.port}: {exc}\n")
+    try:
+        print(f"control_plane_url={emulator.control_plane_url}", flush=True)
+        for index in args.index:
+            try:
+                model = emulator.create_index(
+                    index.name, dimension=index.dimension, cloud=index.cloud
+                )
+            except EmulatorError as exc:
+                parser.error(f"--index {index.name}: {exc.message}")
+            print(f"index {model['name']} host={model['host']}", flush=True)
+        stop.wait()
+    finally:
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Error types raised by the emulator's logic and the wire shapes they become.
+
+Pinecone's two planes report errors differently, and the emulator must match both:
+
+* control plane (``api.pinecone.io``): ``ErrorResponse``
+  ``{"error": {"code": "NOT_FOUND", "message": "..."}, "status": 404}``
+* data plane (the index host): ``rpcStatus``
+  ``{"code": 5, "message": "...", "details": []}`` where ``code`` is a gRPC status code.
+
+Authentication failures are rejected before they reach either service and carry a
+plain-text body (see the 2026-07 ``rpcStatus`` / ``UnauthorizedMessage`` schemas).
+The domain logic (state, validation) raises :class:`EmulatorError` subclasses and never
+builds responses itself, so each plane decides the shape in one place.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+
+class Plane(enum.Enum):
+    """Which Pinecone API surface a request was sent to; decides the error shape."""
+
+    CONTROL = "control"
+    DATA = "data"
+
+
+class EmulatorError(Exception):
+    """A request the emulator refuses, with the HTTP status to report it with."""
+
+    status: int = 500
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class InvalidArgument(EmulatorError):
+    """The request was understood but carries invalid values (HTTP 400)."""
+
+    status = 400
+
+
+class NotFound(EmulatorError):
+    """The addressed index or import does not exist (HTTP 404)."""
+
+    status = 404
+
+
+class AlreadyExists(EmulatorError):
+    """An index with that name already exists (HTTP 409)."""
+
+    status = 409
+
+
+class Forbidden(EmulatorError):
+    """The operation is not allowed in the resource's current state (HTTP 403)."""
+
+    status = 403
+
+
+# Control-plane ``ErrorResponse.error.code`` per HTTP status. 500 maps to UNKNOWN because
+# that is what the spec's own "Internal server error" examples use.
+_CONTROL_CODES: dict[int, str] = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    402: "PAYMENT_REQUIRED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "ALREADY_EXISTS",
+    412: "FAILED_PRECONDITION",
+    413: "PAYLOAD_TOO_LARGE",
+    422: "UNPROCESSABLE_ENTITY",
+    429: "RESOURCE_EXHAUSTED",
+    500: "UNKNOWN",
+    501: "UNIMPLEMENTED",
+    503: "SERVICE_UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+
+# Codes that only exist in some versions' ``x-enum``: 2025-10 has no SERVICE_UNAVAILABLE
+# or PAYLOAD_TOO_LARGE (it has UNAVAILABLE), 2026-07 dropped UNAVAILABLE/UNIMPLEMENTED.
+_CONTROL_CODE_FALLBACKS: dict[str, dict[str, str]] = {
+    "2025-10": {"SERVICE_UNAVAILABLE": "UNAVAILABLE", "PAYLOAD_TOO_LARGE": "INVALID_ARGUMENT"},
+    "2026-07": {"UNIMPLEMENTED": "UNKNOWN"},
+}
+
+# gRPC status codes for the data plane's ``rpcStatus.code``.
+_GRPC_CODES: dict[int, int] = {
+    400: 3,  # INVALID_ARGUMENT
+    401: 16,  # UNAUTHENTICATED
+    403: 7,  # PERMISSION_DENIED
+    404: 5,  # NOT_FOUND
+    409: 6,  # ALREADY_EXISTS
+    412: 9,  # FAILED_PRECONDITION
+    413: 3,  # INVALID_ARGUMENT
+    422: 3,  # INVALID_ARGUMENT
+    429: 8,  # RESOURCE_EXHAUSTED
+    499: 1,  # CANCELLED
+    500: 13,  # INTERNAL
+    501: 12,  # UNIMPLEMENTED
+    503: 14,  # UNAVAILABLE
+    504: 4,  # DEADLINE_EXCEEDED
+}
+_GRPC_UNKNOWN = 2
+
+UNAUTHORIZED_BODY = "Unauthorized"
+"""Plain-text 401 body; the spec's ``UnauthorizedMessage`` says exactly this."""
+
+
+def control_error_code(status: int, api_version: str) -> str:
+    """The control-plane ``error.code`` string for an HTTP status in ``api_version``."""
+    code = _CONTROL_CODES.get(status, "UNKNOWN" if status >= 500 else "INVALID_ARGUMENT")
+    return _CONTROL_CODE_FALLBACKS.get(api_version, {}).get(code, code)
+
+
+def grpc_code(status: int) -> int:
+    """The gRPC status code the data plane reports for an HTTP status."""
+    return _GRPC_CODES.get(status, _GRPC_UNKNOWN)
+
+
+def error_response(
+    plane: Plane,
+    status: int,
+    message: str,
+    api_version: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Build the spec-shaped JSON error response of ``plane``."""
+    if plane is Plane.CONTROL:
+        body: dict[str, object] = {
+            "error": {"code": control_error_code(status, api_version), "message": message},
+            "status": status,
+        }
+    else:
+        body = {"code": grpc_code(status), "message": message, "details": []}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def unauthorized_response() -> Response:
+    """The plain-text 401 the auth layer returns; it never echoes the key it got."""
+    return PlainTextResponse(UNAUTHORIZED_BODY, status_code=401)

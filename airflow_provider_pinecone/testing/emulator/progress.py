@@ -1,0 +1,132 @@
+"""How an import advances over time.
+
+An import's state is *computed* from the time elapsed since it was started rather than
+advanced by a background task, so the emulator needs no worker threads and every read is
+consistent. :class:`ClockProgress` simulates the phases Pinecone documents (Pending ->
+InProgress with a rising percentage -> InProgress at 100 % while indexing -> Completed).
+A real importer (reading Parquet files) can later implement :class:`ImportProgress` and be
+plugged in by :class:`~.state.EmulatorState` without touching the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+PENDING = "Pending"
+IN_PROGRESS = "InProgress"
+COMPLETED = "Completed"
+FAILED = "Failed"
+CANCELLED = "Cancelled"
+TERMINAL_STATUSES = frozenset({COMPLETED, FAILED, CANCELLED})
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgressSnapshot:
+    """The state of an import at one instant, relative to its start.
+
+    ``finished_after`` is the number of seconds after the start at which the import
+    reached a terminal status (``None`` while it is still running), so callers can derive
+    a stable ``finishedAt`` timestamp no matter when they look.
+    """
+
+    status: str
+    percent_complete: float
+    records_imported: int
+    finished_after: float | None = None
+    error: str | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the import has stopped changing."""
+        return self.status in TERMINAL_STATUSES
+
+
+class ImportProgress(Protocol):
+    """Anything that can say where an import stands ``elapsed`` seconds after its start."""
+
+    def at(self, elapsed: float) -> ProgressSnapshot:
+        """Return the import's state ``elapsed`` seconds after it started."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportBehaviour:
+    """Knobs for simulated imports; captured when an import starts.
+
+    ``pending=None`` means "10 % of ``duration``", so changing only the duration keeps a
+    proportionate pending phase.
+    """
+
+    duration: float = 2.0
+    indexing_delay: float = 1.0
+    records: int = 1000
+    fail_message: str | None = None
+    fail_at_percent: float = 50.0
+    pending: float | None = None
+
+    def __post_init__(self) -> None:
+        # Validate here so both the Python API and the HTTP admin route reject bad values
+        # with the same messages.
+        for name in ("duration", "indexing_delay"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+        if self.pending is not None and (
+            not isinstance(self.pending, (int, float))
+            or isinstance(self.pending, bool)
+            or self.pending < 0
+        ):
+            raise ValueError(f"pending must be a number >= 0 or null, got {self.pending!r}")
+        if not isinstance(self.records, int) or isinstance(self.records, bool) or self.records < 0:
+            raise ValueError(f"records must be an integer >= 0, got {self.records!r}")
+        if not isinstance(self.fail_at_percent, (int, float)) or not (
+            0.0 <= self.fail_at_percent <= 100.0
+        ):
+            raise ValueError(
+                f"fail_at_percent must be a number between 0 and 100, got {self.fail_at_percent!r}"
+            )
+        if self.fail_message is not None and not isinstance(self.fail_message, str):
+            raise ValueError(f"fail_message must be a string or null, got {self.fail_message!r}")
+
+    @property
+    def pending_seconds(self) -> float:
+        """Length of the Pending phase."""
+        return 0.1 * self.duration if self.pending is None else float(self.pending)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClockProgress:
+    """Simulated progress: a pure function of elapsed time and an :class:`ImportBehaviour`."""
+
+    behaviour: ImportBehaviour
+
+    def _records_at(self, percent: float) -> int:
+        return int(self.behaviour.records * percent / 100.0)
+
+    def at(self, elapsed: float) -> ProgressSnapshot:
+        """Return the simulated state ``elapsed`` seconds after the start."""
+        b = self.behaviour
+        pending = b.pending_seconds
+        if elapsed < pending:
+            return ProgressSnapshot(PENDING, 0.0, 0)
+        running = elapsed - pending
+        # A zero duration means "loads instantly"; avoid dividing by zero.
+        percent = 100.0 if b.duration <= 0 else min(100.0, running / b.duration * 100.0)
+
+        if b.fail_message is not None and percent >= b.fail_at_percent:
+            failed_after = pending + b.duration * b.fail_at_percent / 100.0
+            return ProgressSnapshot(
+                FAILED,
+                float(b.fail_at_percent),
+                self._records_at(b.fail_at_percent),
+                finished_after=failed_after,
+                error=b.fail_message,
+            )
+        if running < b.duration:
+            return ProgressSnapshot(IN_PROGRESS, round(percent, 2), self._records_at(percent))
+        # Pinecone keeps an import InProgress at 100 % while the index builder indexes it.
+        done_after = pending + b.duration + b.indexing_delay
+        if elapsed < done_after:
+            return ProgressSnapshot(IN_PROGRESS, 100.0, b.records)
+        return ProgressSnapshot(COMPLETED, 100.0, b.records, finished_after=done_after)

@@ -1,0 +1,343 @@
+"""``PineconeEmulator``: runs the control plane and one data plane per index in-process.
+
+Each plane is a uvicorn server in a daemon thread. Sockets are bound here (not by uvicorn)
+so that ``port=0`` yields a known free port before the server starts.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from airflow_provider_pinecone.testing.emulator.control_plane import create_control_plane_app
+from airflow_provider_pinecone.testing.emulator.data_plane import create_data_plane_app
+from airflow_provider_pinecone.testing.emulator.progress import ImportBehaviour
+from airflow_provider_pinecone.testing.emulator.state import (
+    EmulatorState,
+    FaultRule,
+    IndexConfig,
+    IndexRecord,
+)
+from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
+from airflow_provider_pinecone.testing.emulator.versions import DEFAULT_VERSION, index_model
+
+DEFAULT_STARTUP_TIMEOUT = 10.0
+DEFAULT_SHUTDOWN_TIMEOUT = 5.0
+_POLL_INTERVAL = 0.005
+
+
+class _Keep:
+    """Type of :data:`KEEP`."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+"""Sentinel for "leave this setting as it is" (``None`` is a meaningful value)."""
+
+
+class EmulatorStartupError(RuntimeError):
+    """A server did not start listening within the allowed time."""
+
+
+class _ServerThread:
+    """One uvicorn server on a pre-bound socket, running in a daemon thread."""
+
+    def __init__(self, app: FastAPI, host: str, port: int, name: str) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._sock.bind((host, port))
+        except OSError:
+            self._sock.close()
+            raise
+        self.host = host
+        self.port: int = self._sock.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            # Keep shutdown bounded even if a client holds a request open.
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name=name, daemon=True
+        )
+
+    def start(self, timeout: float) -> None:
+        """Start serving; returns once the server accepts connections."""
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise EmulatorStartupError(f"{self._thread.name} exited during startup")
+            if time.monotonic() > deadline:
+                self.request_stop()
+                raise EmulatorStartupError(
+                    f"{self._thread.name} did not start within {timeout:.1f}s"
+                )
+            time.sleep(_POLL_INTERVAL)
+
+    def request_stop(self) -> None:
+        """Ask the server to exit without waiting."""
+        self._server.should_exit = True
+
+    def join(self, timeout: float) -> None:
+        """Wait (bounded) for the server thread to finish, then release the socket."""
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        if self._thread.is_alive():
+            # Still busy after the grace period: stop waiting for open connections.
+            self._server.force_exit = True
+            self._thread.join(timeout)
+        self._sock.close()
+
+
+class PineconeEmulator:
+    """A local, in-memory stand-in for Pinecone's REST API (control and data planes).
+
+    Example::
+
+        with PineconeEmulator() as emu:
+            emu.create_index("demo-index", dimension=8)
+            url = emu.control_plane_url        # "http://127.0.0.1:<port>"
+            host = emu.index_host("demo-index")  # "127.0.0.1:<port>", no scheme
+
+    Args:
+        port: Control-plane port; 0 picks a free one.
+        api_key: The only accepted ``Api-Key``; ``None`` accepts any non-empty key.
+        import_duration: Seconds a simulated import spends loading (0 -> 100 %).
+        indexing_delay: Seconds an import stays InProgress at 100 % before Completed.
+        host: Interface to bind; index hosts are reported on this address too.
+        startup_timeout: Upper bound for each server to start listening.
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        api_key: str | None = None,
+        import_duration: float = 2.0,
+        indexing_delay: float = 1.0,
+        host: str = "127.0.0.1",
+        startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
+    ) -> None:
+        self._port = port
+        self._api_key = api_key
+        self._host = host
+        self._startup_timeout = startup_timeout
+        self._state = EmulatorState(
+            ImportBehaviour(duration=import_duration, indexing_delay=indexing_delay)
+        )
+        self._control: _ServerThread | None = None
+        self._data_planes: dict[str, _ServerThread] = {}
+        # Guards _control/_data_planes; server start/stop happens outside the state lock.
+        self._servers_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def state(self) -> EmulatorState:
+        """The shared in-memory state (for the control-plane app and advanced tests)."""
+        return self._state
+
+    def start(self) -> PineconeEmulator:
+        """Start the control plane; blocks until it accepts connections."""
+        with self._servers_lock:
+            if self._control is not None:
+                return self
+            app = create_control_plane_app(self, self._api_key)
+            server = _ServerThread(app, self._host, self._port, "pinecone-emulator-control")
+            server.start(self._startup_timeout)
+            self._control = server
+        return self
+
+    def stop(self) -> None:
+        """Stop every server (bounded wait). The emulator can be started again."""
+        with self._servers_lock:
+            servers = list(self._data_planes.values())
+            if self._control is not None:
+                servers.append(self._control)
+            self._data_planes.clear()
+            self._control = None
+        self._stop_servers(servers)
+        self._state.reset()
+
+    def __enter__(self) -> PineconeEmulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @staticmethod
+    def _stop_servers(servers: list[_ServerThread]) -> None:
+        # Signal all first, then join: servers wind down in parallel, not one by one.
+        for server in servers:
+            server.request_stop()
+        for server in servers:
+            server.join(DEFAULT_SHUTDOWN_TIMEOUT)
+
+    @property
+    def control_plane_url(self) -> str:
+        """``http://HOST:PORT`` of the control plane (after :meth:`start`)."""
+        if self._control is None:
+            raise RuntimeError("The emulator is not running; call start() first.")
+        return f"http://{self._host}:{self._control.port}"
+
+    @property
+    def api_key(self) -> str | None:
+        """The required API key, or ``None`` if any non-empty key is accepted."""
+        return self._api_key
+
+    # -------------------------------------------------------------------- indexes
+    def create_index(
+        self,
+        name: str,
+        dimension: int | None = None,
+        metric: str | None = None,
+        cloud: str = "aws",
+        region: str = "us-east-1",
+        vector_type: str = "dense",
+        deletion_protection: str = "disabled",
+        tags: dict[str, str] | None = None,
+        api_version: str = DEFAULT_VERSION,
+    ) -> dict[str, Any]:
+        """Create an index in-process and start its data plane.
+
+        Returns the ``IndexModel`` as the control plane would for ``api_version``
+        (it always has ``name`` and ``host``). Raises :class:`~.errors.EmulatorError`
+        subclasses on invalid input or a duplicate name.
+        """
+        config = validate_index_config(
+            IndexConfig(
+                name=name,
+                vector_type=vector_type,
+                dimension=dimension,
+                metric=metric or ("dotproduct" if vector_type == "sparse" else "cosine"),
+                cloud=cloud,
+                region=region,
+                deletion_protection=deletion_protection,
+                tags=tags,
+            )
+        )
+        return index_model(self.create_index_from_config(config), api_version)
+
+    def create_index_from_config(self, config: IndexConfig) -> IndexRecord:
+        """Register a validated index and start its data-plane server."""
+        record = self._state.add_index(config)  # reserves the name (409 on duplicates)
+        try:
+            app = create_data_plane_app(self._state, config.name, self._api_key)
+            server = _ServerThread(app, self._host, 0, f"pinecone-emulator-data-{config.name}")
+            server.start(self._startup_timeout)
+        except BaseException:
+            self._state.remove_index(config.name)
+            raise
+        with self._servers_lock:
+            self._data_planes[config.name] = server
+        self._state.set_index_host(config.name, f"{self._host}:{server.port}")
+        return record
+
+    def delete_index(self, name: str) -> None:
+        """Forget an index (ignoring deletion protection) and stop its data plane."""
+        self._state.remove_index(name)
+        with self._servers_lock:
+            server = self._data_planes.pop(name, None)
+        if server is not None:
+            self._stop_servers([server])
+
+    def index_host(self, name: str) -> str:
+        """``HOST:PORT`` of an index's data plane, without scheme (like Pinecone Local)."""
+        host = self._state.get_index(name).host
+        if host is None:
+            raise RuntimeError(f"Index {name!r} has no data plane yet.")
+        return host
+
+    # -------------------------------------------------------------------- imports
+    def set_import_behaviour(
+        self,
+        duration: float | _Keep = KEEP,
+        indexing_delay: float | _Keep = KEEP,
+        records: int | _Keep = KEEP,
+        fail_message: str | None = None,
+        fail_at_percent: float = 50.0,
+        pending: float | None | _Keep = KEEP,
+    ) -> None:
+        """Change how imports started from now on behave (running imports are unaffected).
+
+        ``duration``, ``indexing_delay``, ``records`` and ``pending`` keep their current
+        value when omitted (``pending=None`` means 10 % of ``duration``). The failure
+        settings are always applied, so a call without ``fail_message`` stops failing.
+        """
+        changes: dict[str, Any] = {
+            "duration": duration,
+            "indexing_delay": indexing_delay,
+            "records": records,
+            "pending": pending,
+        }
+        settings = {k: v for k, v in changes.items() if v is not KEEP}
+        settings.update(fail_message=fail_message, fail_at_percent=fail_at_percent)
+        self._state.set_behaviour(**settings)
+
+    def list_imports(self, index_name: str) -> list[dict[str, Any]]:
+        """All imports of an index as camelCase ``ImportModel`` dicts, oldest first."""
+        return self._state.list_imports(index_name).data
+
+    # --------------------------------------------------------------------- faults
+    def inject_faults(
+        self,
+        path_regex: str,
+        status: int,
+        count: int,
+        retry_after: float | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Answer the next ``count`` requests whose path matches ``path_regex`` with ``status``.
+
+        Applies to every plane except the ``/_emulator/`` admin routes; ``re.search`` is
+        used, so anchor the pattern if needed. ``retry_after`` adds a ``Retry-After``
+        header (seconds, may be fractional).
+        """
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError(f"status must be an HTTP error status (400-599), got {status!r}")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError(f"count must be a positive integer, got {count!r}")
+        if retry_after is not None and (
+            not isinstance(retry_after, (int, float)) or retry_after < 0
+        ):
+            raise ValueError(f"retry_after must be a number >= 0, got {retry_after!r}")
+        try:
+            pattern = re.compile(path_regex)
+        except (re.error, TypeError) as exc:
+            raise ValueError(f"path_regex is not a valid regular expression: {exc}") from None
+        self._state.add_fault(
+            FaultRule(
+                pattern=pattern,
+                status=status,
+                remaining=count,
+                retry_after=retry_after,
+                method=method.upper() if method else None,
+            )
+        )
+
+    # ---------------------------------------------------------------------- reset
+    def reset(self) -> None:
+        """Drop indexes (stopping their servers), imports and faults; restore behaviour."""
+        self._state.reset()
+        with self._servers_lock:
+            servers = list(self._data_planes.values())
+            self._data_planes.clear()
+        self._stop_servers(servers)
+

@@ -1,0 +1,338 @@
+"""Thread-safe in-memory state of the emulator: indexes, imports, faults, behaviour.
+
+Several uvicorn servers (one per plane / index, each in its own thread) and the test
+thread read and write this object concurrently, so every public method takes the lock.
+Nothing here knows about HTTP: methods raise :mod:`.errors` exceptions and return plain
+data, and each plane renders them in its own wire shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import datetime as dt
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from airflow_provider_pinecone.testing.emulator.errors import (
+    AlreadyExists,
+    InvalidArgument,
+    NotFound,
+)
+from airflow_provider_pinecone.testing.emulator.progress import (
+    CANCELLED,
+    ClockProgress,
+    ImportBehaviour,
+    ImportProgress,
+    ProgressSnapshot,
+)
+
+ProgressFactory = Callable[["ImportRequest", ImportBehaviour], ImportProgress]
+
+
+def _clock_progress(_request: ImportRequest, behaviour: ImportBehaviour) -> ImportProgress:
+    return ClockProgress(behaviour)
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    """RFC 3339 with an explicit UTC offset, millisecond precision (as Pinecone returns)."""
+    return value.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z"
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class IndexConfig:
+    """A validated index definition, independent of the API version it arrived in."""
+
+    name: str
+    vector_type: str = "dense"
+    dimension: int | None = None
+    metric: str = "cosine"
+    cloud: str = "aws"
+    region: str = "us-east-1"
+    deletion_protection: str = "disabled"
+    tags: dict[str, str] | None = None
+
+
+@dataclasses.dataclass
+class IndexRecord:
+    """An index known to the emulator; ``host`` is set once its data plane listens."""
+
+    config: IndexConfig
+    host: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The index name."""
+        return self.config.name
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportRequest:
+    """A validated ``start_import`` request."""
+
+    uri: str
+    integration_id: str | None = None
+    error_mode: str | None = None
+
+
+@dataclasses.dataclass
+class ImportRecord:
+    """One import operation; its visible state is derived from ``progress`` and the clock."""
+
+    id: str
+    index_name: str
+    request: ImportRequest
+    progress: ImportProgress
+    created_at: dt.datetime
+    started: float  # monotonic clock reading at creation
+    cancelled: ProgressSnapshot | None = None
+
+    def snapshot(self, now: float) -> ProgressSnapshot:
+        """The import's state at monotonic time ``now`` (frozen once cancelled)."""
+        if self.cancelled is not None:
+            return self.cancelled
+        return self.progress.at(now - self.started)
+
+    def to_wire(self, now: float) -> dict[str, Any]:
+        """The ``ImportModel`` JSON object (camelCase, identical in 2025-10 and 2026-07)."""
+        snap = self.snapshot(now)
+        body: dict[str, Any] = {
+            "id": self.id,
+            "uri": self.request.uri,
+            "status": snap.status,
+            "createdAt": format_timestamp(self.created_at),
+            "percentComplete": snap.percent_complete,
+            "recordsImported": snap.records_imported,
+        }
+        # finishedAt/error are optional in the spec; only send them when they mean something.
+        if snap.finished_after is not None:
+            finished = self.created_at + dt.timedelta(seconds=snap.finished_after)
+            body["finishedAt"] = format_timestamp(finished)
+        if snap.error is not None:
+            body["error"] = snap.error
+        return body
+
+
+@dataclasses.dataclass
+class FaultRule:
+    """Answer the next ``remaining`` requests matching ``pattern`` (and ``method``) with ``status``."""
+
+    pattern: re.Pattern[str]
+    status: int
+    remaining: int
+    retry_after: float | None = None
+    method: str | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether a request is targeted by this rule."""
+        if self.method is not None and self.method != method.upper():
+            return False
+        return self.pattern.search(path) is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportPage:
+    """One page of ``list_imports``; ``next_token`` is ``None`` on the last page."""
+
+    data: list[dict[str, Any]]
+    next_token: str | None
+
+
+def _encode_token(import_id: str) -> str:
+    return base64.urlsafe_b64encode(f"after:{import_id}".encode()).decode()
+
+
+def _decode_token(token: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(token.encode()).decode()
+        prefix, _, value = raw.partition(":")
+        if prefix != "after":
+            raise ValueError(raw)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgument(
+            "Invalid paginationToken: pass the pagination.next value of a previous "
+            "list_imports response unchanged."
+        ) from None
+
+
+class EmulatorState:
+    """All mutable emulator state behind one lock.
+
+    ``clock`` (monotonic seconds) and ``wall_clock`` are injectable so unit tests can
+    drive time; ``progress_factory`` decides how imports advance (clock simulation now,
+    a real importer later).
+    """
+
+    def __init__(
+        self,
+        default_behaviour: ImportBehaviour | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+        progress_factory: ProgressFactory = _clock_progress,
+    ) -> None:
+        self._lock = threading.RLock()
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._progress_factory = progress_factory
+        self._default_behaviour = default_behaviour or ImportBehaviour()
+        self._behaviour = self._default_behaviour
+        self._indexes: dict[str, IndexRecord] = {}
+        self._imports: dict[str, ImportRecord] = {}  # insertion order == creation order
+        self._faults: list[FaultRule] = []
+        self._next_import_id = 1
+
+    # ----------------------------------------------------------------- indexes
+    def add_index(self, config: IndexConfig) -> IndexRecord:
+        """Register a new index (without a host yet); 409 if the name is taken."""
+        with self._lock:
+            if config.name in self._indexes:
+                raise AlreadyExists(f"Resource already exists: index {config.name!r}.")
+            record = IndexRecord(config)
+            self._indexes[config.name] = record
+            return record
+
+    def set_index_host(self, name: str, host: str) -> None:
+        """Record where an index's data plane listens."""
+        with self._lock:
+            self._require_index(name).host = host
+
+    def get_index(self, name: str) -> IndexRecord:
+        """The index called ``name``; 404 if unknown."""
+        with self._lock:
+            return self._require_index(name)
+
+    def list_indexes(self) -> list[IndexRecord]:
+        """All indexes, in creation order."""
+        with self._lock:
+            return list(self._indexes.values())
+
+    def remove_index(self, name: str) -> IndexRecord:
+        """Forget an index and its imports; 404 if unknown."""
+        with self._lock:
+            record = self._require_index(name)
+            del self._indexes[name]
+            for import_id in [i for i, r in self._imports.items() if r.index_name == name]:
+                del self._imports[import_id]
+            return record
+
+    def _require_index(self, name: str) -> IndexRecord:
+        try:
+            return self._indexes[name]
+        except KeyError:
+            raise NotFound(f"Index {name} not found.") from None
+
+    # ----------------------------------------------------------------- imports
+    def start_import(self, index_name: str, request: ImportRequest) -> str:
+        """Create an import under the current behaviour; returns its id."""
+        with self._lock:
+            self._require_index(index_name)
+            import_id = str(self._next_import_id)
+            self._next_import_id += 1
+            self._imports[import_id] = ImportRecord(
+                id=import_id,
+                index_name=index_name,
+                request=request,
+                progress=self._progress_factory(request, self._behaviour),
+                created_at=self._wall_clock(),
+                started=self._clock(),
+            )
+            return import_id
+
+    def describe_import(self, index_name: str, import_id: str) -> dict[str, Any]:
+        """The wire view of one import of ``index_name``; 404 if unknown there."""
+        with self._lock:
+            return self._require_import(index_name, import_id).to_wire(self._clock())
+
+    def list_imports(
+        self, index_name: str, limit: int | None = None, token: str | None = None
+    ) -> ImportPage:
+        """A page of an index's imports, oldest first."""
+        with self._lock:
+            self._require_index(index_name)
+            after = _decode_token(token) if token else 0
+            now = self._clock()
+            # Ids are increasing integers, so "after id N" stays correct even when imports
+            # are added or removed between pages.
+            remaining = [
+                r
+                for r in self._imports.values()
+                if r.index_name == index_name and int(r.id) > after
+            ]
+            page = remaining if limit is None else remaining[:limit]
+            more = limit is not None and len(remaining) > limit
+            return ImportPage(
+                data=[r.to_wire(now) for r in page],
+                next_token=_encode_token(page[-1].id) if more and page else None,
+            )
+
+    def cancel_import(self, index_name: str, import_id: str) -> None:
+        """Cancel a running import; a finished one is left untouched (as Pinecone does)."""
+        with self._lock:
+            record = self._require_import(index_name, import_id)
+            now = self._clock()
+            snap = record.snapshot(now)
+            if snap.is_terminal:
+                return
+            record.cancelled = dataclasses.replace(
+                snap, status=CANCELLED, finished_after=now - record.started, error=None
+            )
+
+    def _require_import(self, index_name: str, import_id: str) -> ImportRecord:
+        self._require_index(index_name)
+        record = self._imports.get(import_id)
+        if record is None or record.index_name != index_name:
+            raise NotFound(f"Import {import_id} not found.")
+        return record
+
+    # ---------------------------------------------------------------- behaviour
+    def set_behaviour(self, **changes: Any) -> ImportBehaviour:
+        """Change the behaviour of imports started from now on; unspecified keys stay."""
+        unknown = set(changes) - {f.name for f in dataclasses.fields(ImportBehaviour)}
+        if unknown:
+            raise ValueError(f"Unknown import behaviour setting(s): {sorted(unknown)}")
+        with self._lock:
+            self._behaviour = dataclasses.replace(self._behaviour, **changes)
+            return self._behaviour
+
+    @property
+    def behaviour(self) -> ImportBehaviour:
+        """The behaviour new imports get."""
+        with self._lock:
+            return self._behaviour
+
+    # ------------------------------------------------------------------- faults
+    def add_fault(self, rule: FaultRule) -> None:
+        """Queue a fault rule; earlier rules win when several match."""
+        with self._lock:
+            self._faults.append(rule)
+
+    def take_fault(self, method: str, path: str) -> FaultRule | None:
+        """Consume one use of the first rule matching this request, if any."""
+        with self._lock:
+            for rule in self._faults:
+                if rule.matches(method, path):
+                    rule.remaining -= 1
+                    if rule.remaining <= 0:
+                        self._faults.remove(rule)
+                    return rule
+            return None
+
+    # -------------------------------------------------------------------- reset
+    def reset(self) -> list[str]:
+        """Drop everything; returns the names of the indexes that existed."""
+        with self._lock:
+            names = list(self._indexes)
+            self._indexes.clear()
+            self._imports.clear()
+            self._faults.clear()
+            self._behaviour = self._default_behaviour
+            # Ids keep increasing across resets so a stale id from an earlier test can
+            # never alias a new import.
+            return names
