@@ -7,8 +7,6 @@ so they can be used on their own.
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import quote
@@ -27,22 +25,11 @@ from airflow_provider_pinecone.client.validation import (
     validate_list_limit,
 )
 
-# Index name -> host, per control plane and API key. A host never changes for the life of an index,
-# so every hook in the process shares the lookup instead of asking the control plane each time.
-_host_cache: dict[tuple[str, str, str], str] = {}
-_host_cache_lock = threading.Lock()
-
-
 class _Requests:
     """Builds every request from a :class:`ClientConfig`; does no I/O."""
 
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
-
-    def host_cache_key(self, index_name: str) -> tuple[str, str, str]:
-        # A digest, not the key itself, so the cache never holds the secret.
-        key_digest = hashlib.sha256(self.config.api_key.encode()).hexdigest()[:16]
-        return (self.config.control_plane_url, key_digest, index_name)
 
     def index_name(self, name: str | None) -> str:
         name = name or self.config.index_name
@@ -116,19 +103,15 @@ class PineconeClient:
         self.config = config
         self._requests = _Requests(config)
         self._transport = SyncTransport(config, http_client)
+        # Looked up once per client: a host is stable for the life of an index, but an index that
+        # is deleted and re-created gets a new one, so the cache must not outlive the client.
+        self._index_host = config.index_host
 
     def index_host(self) -> str:
         """The data-plane host: the configured one, or the index's, looked up once and cached."""
-        if self.config.index_host:
-            return self.config.index_host
-        key = self._requests.host_cache_key(self._requests.index_name(None))
-        with _host_cache_lock:
-            cached = _host_cache.get(key)
-        if cached is None:
-            cached = self.describe_index().host
-            with _host_cache_lock:
-                _host_cache[key] = cached
-        return cached
+        if self._index_host is None:
+            self._index_host = self.describe_index().host
+        return self._index_host
 
     def describe_index(self, name: str | None = None) -> IndexModel:
         """Describe an index (by default the configured one) from the control plane."""
@@ -186,18 +169,13 @@ class AsyncPineconeClient:
         self.config = config
         self._requests = _Requests(config)
         self._transport = AsyncTransport(config, http_client)
+        self._index_host = config.index_host
 
     async def index_host(self) -> str:
         """The data-plane host: the configured one, or the index's, looked up once and cached."""
-        if self.config.index_host:
-            return self.config.index_host
-        key = self._requests.host_cache_key(self._requests.index_name(None))
-        cached = _host_cache.get(key)
-        if cached is None:
-            cached = (await self.describe_index()).host
-            with _host_cache_lock:
-                _host_cache[key] = cached
-        return cached
+        if self._index_host is None:
+            self._index_host = (await self.describe_index()).host
+        return self._index_host
 
     async def describe_index(self, name: str | None = None) -> IndexModel:
         """Describe an index (by default the configured one) from the control plane."""

@@ -161,7 +161,8 @@ class StartImportOperator(BaseOperator):
                     import_id=import_id,
                     pinecone_conn_id=self.pinecone_conn_id,
                     index_name=self.index_name,
-                    index_host=self.index_host,
+                    # Resolved already: the trigger need not ask the control plane again.
+                    index_host=self.hook.client.index_host(),
                     poll_interval=self.poll_interval,
                     deadline=deadline,
                     cancel_on_kill=True,

@@ -75,7 +75,8 @@ class ImportSensor(BaseSensorOperator):
                 import_id=self.import_id,
                 pinecone_conn_id=self.pinecone_conn_id,
                 index_name=self.index_name,
-                index_host=self.index_host,
+                # Resolved already: the trigger need not ask the control plane again.
+                index_host=self.hook.client.index_host(),
                 poll_interval=float(self.poke_interval),
                 deadline=time.time() + timeout,
             ),
