@@ -146,9 +146,11 @@ class PineconeHook(BaseHook):
             max_attempts=int(_extra(extras, "max_attempts") or default_retry.max_attempts),
             max_elapsed=float(_extra(extras, "max_retry_seconds") or default_retry.max_elapsed),
         )
+        # A URI-form connection (pinecone://:KEY@HOST:PORT) splits the port off the host.
+        conn_host = f"{conn.host}:{conn.port}" if conn.host and conn.port else conn.host
         return ClientConfig(
             api_key=api_key,
-            index_host=self.index_host or conn.host or None,
+            index_host=self.index_host or conn_host or None,
             index_name=self.index_name or _extra(extras, "index_name"),
             api_version=str(_extra(extras, "api_version") or DEFAULT_API_VERSION),
             control_plane_url=str(_extra(extras, "control_plane_url") or DEFAULT_CONTROL_PLANE_URL),
