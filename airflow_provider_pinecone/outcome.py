@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow_provider_pinecone.compat import AirflowException, AirflowFailException
 
 from airflow_provider_pinecone.client import ImportModel, ImportStatus
 

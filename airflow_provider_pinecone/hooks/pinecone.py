@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
-from airflow.sdk.exceptions import AirflowNotFoundException
+from airflow_provider_pinecone.compat import AirflowNotFoundException, aget_connection
 
 from airflow_provider_pinecone.client import (
     DEFAULT_API_VERSION,
@@ -167,7 +167,7 @@ class PineconeHook(BaseHook):
 
     async def _aconnection(self) -> Any:
         try:
-            return await self.aget_connection(self.pinecone_conn_id)
+            return await aget_connection(type(self), self.pinecone_conn_id)
         except AirflowNotFoundException:
             raise self._missing_connection() from None
 

@@ -1,0 +1,134 @@
+"""The Airflow-facing pieces, checked under whichever Airflow runs the suite (3.1 floor and 3.3)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+
+import pytest
+
+from airflow_provider_pinecone.outcome import ImportDidNotComplete, ImportWaitFailed, result_from_event
+from airflow_provider_pinecone.triggers.imports import ImportTrigger
+
+
+def test_provider_info_matches_the_installed_airflows_schema():
+    import airflow
+    import jsonschema
+
+    from airflow_provider_pinecone import get_provider_info
+
+    schema_path = os.path.join(os.path.dirname(airflow.__file__), "provider_info.schema.json")
+    with open(schema_path) as handle:
+        jsonschema.validate(get_provider_info(), json.load(handle))
+
+
+def test_trigger_serializes_to_plain_json_and_round_trips():
+    trigger = ImportTrigger(import_id="7", pinecone_conn_id="pc", index_host="127.0.0.1:1", poll_interval=5,
+                            deadline=1_900_000_000.5, cancel_on_kill=True)
+    classpath, kwargs = trigger.serialize()
+    assert classpath == "airflow_provider_pinecone.triggers.imports.ImportTrigger"
+    assert json.loads(json.dumps(kwargs)) == kwargs
+    assert ImportTrigger(**kwargs).serialize() == (classpath, kwargs)
+
+
+def _run_to_first_event(trigger):
+    async def first():
+        async for event in trigger.run():
+            return event.payload
+
+    return asyncio.run(asyncio.wait_for(first(), timeout=30))
+
+
+@pytest.fixture
+def emulator_conn(pinecone_emulator, pinecone_index, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_PINECONE_DEFAULT", json.dumps({
+        "conn_type": "pinecone", "password": "k",
+        "extra": {"control_plane_url": pinecone_emulator.control_plane_url, "index_name": pinecone_index}}))
+    return pinecone_emulator
+
+
+def _start(emulator, uri="s3://bucket/dir"):
+    from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+
+    return PineconeHook().start_import(uri)
+
+
+def test_trigger_fires_success_with_the_import(emulator_conn):
+    emulator_conn.set_import_behaviour(duration=0.3, indexing_delay=0.1, records=42)
+    payload = _run_to_first_event(ImportTrigger(import_id=_start(emulator_conn), poll_interval=0.05))
+    assert payload["status"] == "success" and payload["import"]["records_imported"] == 42
+    assert result_from_event(payload)["status"] == "Completed"
+
+
+def test_trigger_survives_transient_errors(emulator_conn):
+    emulator_conn.set_import_behaviour(duration=0.2, indexing_delay=0.0)
+    import_id = _start(emulator_conn)
+    emulator_conn.inject_faults(r"^/bulk/imports/\d+$", status=503, count=3, method="GET")
+    payload = _run_to_first_event(ImportTrigger(import_id=import_id, poll_interval=0.05))
+    assert payload["status"] == "success"
+
+
+def test_trigger_times_out_at_its_absolute_deadline(emulator_conn):
+    emulator_conn.set_import_behaviour(duration=60.0)
+    started = time.time()
+    payload = _run_to_first_event(ImportTrigger(import_id=_start(emulator_conn), poll_interval=0.05,
+                                                deadline=started + 0.3))
+    assert payload["status"] == "timeout" and time.time() - started < 5
+    with pytest.raises(ImportWaitFailed, match="did not finish before the deadline"):
+        result_from_event(payload)
+
+
+def test_trigger_reports_an_unknown_import_as_an_error_event(emulator_conn):
+    payload = _run_to_first_event(ImportTrigger(import_id="999999", poll_interval=0.05))
+    assert payload["status"] == "error" and "describe_import" in payload["message"]
+
+
+def test_trigger_on_kill_cancels_only_when_asked(emulator_conn):
+    emulator_conn.set_import_behaviour(duration=60.0)
+    watched, owned = _start(emulator_conn, "s3://b/watched"), _start(emulator_conn, "s3://b/owned")
+    asyncio.run(ImportTrigger(import_id=watched).on_kill())
+    asyncio.run(ImportTrigger(import_id=owned, cancel_on_kill=True).on_kill())
+    status = {imp["id"]: imp["status"] for imp in emulator_conn.list_imports("test-index")}
+    assert status[watched] != "Cancelled" and status[owned] == "Cancelled"
+
+
+@pytest.mark.parametrize(
+    ("event", "error", "needle"),
+    [
+        (None, ImportWaitFailed, "Unexpected event"),
+        ({"status": "weird"}, ImportWaitFailed, "Unexpected event"),
+        ({"status": "success"}, ImportWaitFailed, "without the import"),
+        ({"status": "failed", "import": {"id": "1", "uri": "s3://b/d", "status": "Failed", "error": "User error: x"}},
+         ImportDidNotComplete, "User error: x"),
+        ({"status": "cancelled", "import": {"id": "1", "uri": "s3://b/d", "status": "Cancelled"}},
+         ImportDidNotComplete, "was cancelled"),
+        ({"status": "error", "import_id": "1", "message": "Pinecone describe_import failed with HTTP 401"},
+         ImportWaitFailed, "HTTP 401"),
+    ],
+)
+def test_events_are_validated(event, error, needle):
+    with pytest.raises(error, match=needle):
+        result_from_event(event)
+
+
+def test_hook_config_from_a_connection_masks_the_key(monkeypatch):
+    from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+
+    monkeypatch.setenv("AIRFLOW_CONN_PC_TEST", json.dumps({
+        "conn_type": "pinecone", "password": "pcsk_mask_me", "host": "idx-1.svc.pinecone.io",
+        "extra": {"api_version": "2026-07", "organization_id": "org1", "project_id": "p2",
+                  "max_attempts": "3", "timeout": "12"}}))
+    hook = PineconeHook("pc_test")
+    config = hook.connection_config
+    assert (config.index_host, config.api_version, config.retry.max_attempts, config.timeout) == (
+        "idx-1.svc.pinecone.io", "2026-07", 3, 12.0)
+    assert hook.console_import_url() == "https://app.pinecone.io/organizations/org1/projects/p2/import"
+    from airflow.sdk.log import mask_secret  # noqa: F401 - the masker the hook registered with
+
+    try:
+        from airflow.sdk.execution_time.secrets_masker import redact
+    except ImportError:  # moved in later releases
+        from airflow.sdk._shared.secrets_masker import redact
+    assert "pcsk_mask_me" not in str(redact("the key is pcsk_mask_me"))
