@@ -45,6 +45,18 @@ def _headers(config: ClientConfig) -> dict[str, str]:
     }
 
 
+def _request_kwargs(config: ClientConfig, request: ApiRequest) -> dict[str, Any]:
+    """Arguments for ``httpx.Client.request`` / ``httpx.AsyncClient.request``."""
+    return {
+        "method": request.method,
+        "url": request.url,
+        "params": request.params,
+        "json": request.json,
+        "headers": _headers(config),
+        "timeout": config.timeout,
+    }
+
+
 def _connection_error(exc: httpx.TransportError, request: ApiRequest) -> PineconeConnectionError:
     # httpx messages name the failure, never the headers, so the key cannot leak through them.
     reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -73,14 +85,7 @@ class SyncTransport:
 
     def _send_once(self, request: ApiRequest) -> Any:
         try:
-            response = self._http.request(
-                request.method,
-                request.url,
-                params=request.params,
-                json=request.json,
-                headers=_headers(self._config),
-                timeout=self._config.timeout,
-            )
+            response = self._http.request(**_request_kwargs(self._config, request))
         except httpx.TransportError as exc:
             raise _connection_error(exc, request) from None
         return _result(response, request)
@@ -114,14 +119,7 @@ class AsyncTransport:
 
     async def _request(self, http: httpx.AsyncClient, request: ApiRequest) -> Any:
         try:
-            response = await http.request(
-                request.method,
-                request.url,
-                params=request.params,
-                json=request.json,
-                headers=_headers(self._config),
-                timeout=self._config.timeout,
-            )
+            response = await http.request(**_request_kwargs(self._config, request))
         except httpx.TransportError as exc:
             raise _connection_error(exc, request) from None
         return _result(response, request)

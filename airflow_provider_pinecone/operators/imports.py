@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
 from typing import Any
 
 from airflow.configuration import conf
@@ -21,6 +20,7 @@ from airflow_provider_pinecone.client import (
 from airflow_provider_pinecone.client.validation import validate_error_mode, validate_import_id, validate_import_uri
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeImportLink
+from airflow_provider_pinecone.operators._index_task import PineconeIndexTaskMixin
 from airflow_provider_pinecone.outcome import (
     XCOM_IMPORT_ID,
     XCOM_IMPORT_URL,
@@ -36,7 +36,7 @@ def _seconds(value: float | timedelta | None) -> float | None:
     return value.total_seconds() if isinstance(value, timedelta) else (float(value) if value is not None else None)
 
 
-class StartImportOperator(BaseOperator):
+class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
     """Start a Pinecone bulk import from object storage, and optionally wait for it to finish.
 
     The import id and a console link are pushed to XCom (keys ``import_id`` and
@@ -89,9 +89,7 @@ class StartImportOperator(BaseOperator):
         self.uri = uri
         self.integration_id = integration_id
         self.error_mode = error_mode
-        self.pinecone_conn_id = pinecone_conn_id
-        self.index_name = index_name
-        self.index_host = index_host
+        self._set_target(pinecone_conn_id, index_name, index_host)
         self.wait_for_completion = wait_for_completion
         self.deferrable = deferrable
         self.poll_interval = float(poll_interval)
@@ -100,11 +98,6 @@ class StartImportOperator(BaseOperator):
         if self.poll_interval <= 0:
             raise ValueError(f"poll_interval must be a positive number of seconds, got {poll_interval!r}")
         self.import_id: str | None = None
-
-    @cached_property
-    def hook(self) -> PineconeHook:
-        """The hook for this task's connection and index."""
-        return PineconeHook(self.pinecone_conn_id, index_name=self.index_name, index_host=self.index_host)
 
     def execute(self, context: Context) -> Any:
         # Templates are rendered now: check them before any network call.
@@ -211,7 +204,7 @@ class StartImportOperator(BaseOperator):
         self._cancel_quietly(self.import_id, "the task was killed")
 
 
-class CancelImportOperator(BaseOperator):
+class CancelImportOperator(PineconeIndexTaskMixin, BaseOperator):
     """Cancel a Pinecone import.
 
     Cancelling an import that already finished changes nothing (the API ignores it); the task
@@ -238,13 +231,11 @@ class CancelImportOperator(BaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.import_id = import_id
-        self.pinecone_conn_id = pinecone_conn_id
-        self.index_name = index_name
-        self.index_host = index_host
+        self._set_target(pinecone_conn_id, index_name, index_host)
 
     def execute(self, context: Context) -> dict[str, Any]:
         import_id = validate_import_id(self.import_id)
-        hook = PineconeHook(self.pinecone_conn_id, index_name=self.index_name, index_host=self.index_host)
+        hook = self.hook
         context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=hook.console_import_url())
         before = hook.describe_import(import_id)
         if before.is_terminal:

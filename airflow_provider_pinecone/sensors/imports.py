@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
 from typing import Any
 
 from airflow.configuration import conf
@@ -14,11 +13,12 @@ from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 from airflow_provider_pinecone.client.validation import validate_import_id
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeImportLink
+from airflow_provider_pinecone.operators._index_task import PineconeIndexTaskMixin
 from airflow_provider_pinecone.outcome import XCOM_IMPORT_URL, log_progress, raise_unless_completed, result_from_event
 from airflow_provider_pinecone.triggers.imports import ImportTrigger
 
 
-class ImportSensor(BaseSensorOperator):
+class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
     """Wait until a Pinecone import is Completed; fail if it ends Failed or Cancelled.
 
     Each check logs the status, percent complete and records imported. With ``soft_fail=True`` a
@@ -50,15 +50,8 @@ class ImportSensor(BaseSensorOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.import_id = import_id
-        self.pinecone_conn_id = pinecone_conn_id
-        self.index_name = index_name
-        self.index_host = index_host
+        self._set_target(pinecone_conn_id, index_name, index_host)
         self.deferrable = deferrable
-
-    @cached_property
-    def hook(self) -> PineconeHook:
-        """The hook for this task's connection and index."""
-        return PineconeHook(self.pinecone_conn_id, index_name=self.index_name, index_host=self.index_host)
 
     def execute(self, context: Context) -> Any:
         self.import_id = validate_import_id(self.import_id)
