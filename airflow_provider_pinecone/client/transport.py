@@ -112,14 +112,13 @@ class AsyncTransport:
         return await retrying(self._send_once, request)
 
     async def _send_once(self, request: ApiRequest) -> Any:
-        if self._http is not None:
-            return await self._request(self._http, request)
-        async with shared_async_client() as http:
-            return await self._request(http, request)
-
-    async def _request(self, http: httpx.AsyncClient, request: ApiRequest) -> Any:
+        kwargs = _request_kwargs(self._config, request)
         try:
-            response = await http.request(**_request_kwargs(self._config, request))
+            if self._http is not None:
+                response = await self._http.request(**kwargs)
+            else:
+                async with shared_async_client() as shared:
+                    response = await shared.request(**kwargs)
         except httpx.TransportError as exc:
             raise _connection_error(exc, request) from None
         return _result(response, request)

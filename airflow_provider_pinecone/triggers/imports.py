@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -110,7 +111,9 @@ class ImportTrigger(BaseTrigger):
                         EVENT_TIMEOUT, f"Pinecone import {self.import_id} did not finish before the deadline.", last
                     )
                     return
-                await asyncio.sleep(self.poll_interval if remaining is None else min(self.poll_interval, remaining))
+                # +-10% jitter: triggers deferred together would otherwise poll in lockstep bursts.
+                interval = self.poll_interval * random.uniform(0.9, 1.1)
+                await asyncio.sleep(interval if remaining is None else min(interval, remaining))
 
     async def on_kill(self) -> None:
         """Cancel the import when the user kills the deferred task (Airflow 3.3+ calls this)."""

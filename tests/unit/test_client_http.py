@@ -179,5 +179,5 @@ def test_shared_async_pool_is_one_per_loop_and_closes_with_its_last_user():
             assert open_shared_clients() == 1
         return first
 
-    client = asyncio.run(scenario())
-    assert client.is_closed and open_shared_clients() == 0
+    shared = asyncio.run(scenario())
+    assert shared.http.is_closed and open_shared_clients() == 0
