@@ -7,6 +7,8 @@ and word failures the same way.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from typing import Any
 
 from airflow_provider_pinecone.compat import AirflowException, AirflowFailException
@@ -85,3 +87,16 @@ def result_from_event(event: Any) -> dict[str, Any]:
             raise ImportWaitFailed(f"The Pinecone import trigger sent a {status!r} event without the import: {event!r}")
         return raise_unless_completed(ImportModel.from_api(payload))
     raise ImportWaitFailed(str(event.get("message") or f"Waiting for Pinecone import {event.get('import_id')} failed."))
+
+
+def seconds_until_next_poll(poll_interval: float, deadline: float | None) -> float | None:
+    """How long to wait before the next status check, or ``None`` once ``deadline`` has passed.
+
+    The interval gets +-10% jitter, so that many waits started together (a thousand triggers
+    deferred by one DAG run) do not poll in lockstep bursts; the deadline cuts the last wait short.
+    """
+    interval = poll_interval * random.uniform(0.9, 1.1)
+    if deadline is None:
+        return interval
+    remaining = deadline - time.time()
+    return None if remaining <= 0 else min(interval, remaining)

@@ -9,6 +9,7 @@ from airflow_provider_pinecone.client.api import AsyncPineconeClient, PineconeCl
 from airflow_provider_pinecone.client.config import (
     DEFAULT_API_VERSION,
     DEFAULT_CONTROL_PLANE_URL,
+    DEFAULT_TIMEOUT,
     SUPPORTED_API_VERSIONS,
     ClientConfig,
 )
@@ -29,6 +30,7 @@ from airflow_provider_pinecone.client.retry import RetryPolicy
 __all__ = [
     "DEFAULT_API_VERSION",
     "DEFAULT_CONTROL_PLANE_URL",
+    "DEFAULT_TIMEOUT",
     "SUPPORTED_API_VERSIONS",
     "TERMINAL_STATUSES",
     "AsyncPineconeClient",

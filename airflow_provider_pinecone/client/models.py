@@ -168,15 +168,12 @@ def _fields_from_2026_07(data: dict[str, Any]) -> dict[str, Any]:
     for spec in fields.values():
         if isinstance(spec, dict) and spec.get("type"):
             by_type.setdefault(spec["type"], spec)
-    dense = by_type.get("dense_vector")
     semantic = by_type.get("semantic_text")
-    vector_field = dense or semantic or {}
-    # Dense vectors-API indexes report both _values and _sparse_values; only a sparse-only
-    # schema is a sparse index.
-    if dense is None and "sparse_vector" in by_type and not (semantic and semantic.get("dimension")):
-        vector_type = "sparse"
-    else:
-        vector_type = "dense"
+    # The field that carries the index's vectors. Dense vectors-API indexes report both
+    # _values and _sparse_values, so a dense field wins; a semantic field's model has a
+    # dimension only when it produces dense vectors.
+    vector_field = by_type.get("dense_vector") or semantic or {}
+    vector_type = "dense" if vector_field.get("dimension") else "sparse" if by_type else "dense"
     return {
         "cloud": deployment.get("cloud"),
         "region": deployment.get("region") or deployment.get("environment"),

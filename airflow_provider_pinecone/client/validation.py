@@ -40,11 +40,31 @@ def validate_error_mode(error_mode: Any) -> str:
     return normalized
 
 
+def _without_secrets(uri: str) -> str:
+    """``uri`` fit to quote in a message: no query string (SAS tokens) and no user-info."""
+    uri = uri.split("?", 1)[0].split("#", 1)[0]
+    scheme, sep, rest = uri.partition("://")
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
+
+
 def validate_import_uri(uri: Any) -> str:
-    """Check that ``uri`` is an import directory URI on S3, GCS or Azure Blob Storage."""
+    """Check that ``uri`` is an import directory URI on S3, GCS or Azure Blob Storage.
+
+    Credentials in the URI (a SAS token in the query string, ``user:password@``) are refused, and
+    never repeated in the message: Pinecone reads private buckets through a storage integration, and
+    the URI is logged and pushed to XCom.
+    """
     if not isinstance(uri, str) or not uri.strip():
         raise PineconeValidationError(f"The import uri is empty; give the import directory as {ACCEPTED_URI_FORMS}.")
     uri = uri.strip()
+    safe = _without_secrets(uri)
+    if safe != uri:
+        raise PineconeValidationError(
+            f"The import uri {safe!r} carries a query string or credentials, which Pinecone does not use "
+            "and which would end up in logs. Give the bare directory, and grant access to a private "
+            "bucket with a storage integration (integration_id)."
+        )
     if len(uri) > MAX_URI_LENGTH:
         raise PineconeValidationError(
             f"The import uri is {len(uri)} characters long; Pinecone accepts at most {MAX_URI_LENGTH}."

@@ -12,6 +12,7 @@ from airflow_provider_pinecone.compat import AirflowNotFoundException, aget_conn
 from airflow_provider_pinecone.client import (
     DEFAULT_API_VERSION,
     DEFAULT_CONTROL_PLANE_URL,
+    DEFAULT_TIMEOUT,
     AsyncPineconeClient,
     ClientConfig,
     ImportModel,
@@ -41,6 +42,23 @@ def _extra(extras: dict[str, Any], name: str) -> Any:
     return None if value == "" else value
 
 
+def _number(extras: dict[str, Any], name: str, kind: type, default: float) -> Any:
+    """A numeric extra, or ``default`` when unset; a malformed one is a configuration error."""
+    value = _extra(extras, name)
+    if value is None:
+        return default
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number <= 0:
+        raise PineconeConfigurationError(
+            f"The Pinecone connection's extra {name!r} is {value!r}; it must be a positive "
+            f"{'whole number' if kind is int else 'number'}."
+        )
+    return number
+
+
 def _as_bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in _TRUE_STRINGS
@@ -54,6 +72,11 @@ def console_import_url(organization_id: str | None = None, project_id: str | Non
     real ids (connection extras ``organization_id`` and ``project_id``) make the link exact.
     """
     return f"{CONSOLE_URL}/organizations/{organization_id or '-'}/projects/{project_id or '-'}/import"
+
+
+def newest(imports: list[ImportModel]) -> ImportModel | None:
+    """The most recently created of ``imports`` (those without a creation time count as oldest)."""
+    return max(imports, key=lambda imp: (imp.created_at is not None, imp.created_at), default=None)
 
 
 class PineconeHook(BaseHook):
@@ -140,11 +163,10 @@ class PineconeHook(BaseHook):
                 f"The Pinecone connection {self.pinecone_conn_id!r} has no API key: put the key in its "
                 "Password field."
             )
-        timeout = _extra(extras, "timeout")
         default_retry = RetryPolicy()
         policy = retry or self.retry or RetryPolicy(
-            max_attempts=int(_extra(extras, "max_attempts") or default_retry.max_attempts),
-            max_elapsed=float(_extra(extras, "max_retry_seconds") or default_retry.max_elapsed),
+            max_attempts=_number(extras, "max_attempts", int, default_retry.max_attempts),
+            max_elapsed=_number(extras, "max_retry_seconds", float, default_retry.max_elapsed),
         )
         # A URI-form connection (pinecone://:KEY@HOST:PORT) splits the port off the host.
         conn_host = f"{conn.host}:{conn.port}" if conn.host and conn.port else conn.host
@@ -155,11 +177,13 @@ class PineconeHook(BaseHook):
             api_version=str(_extra(extras, "api_version") or DEFAULT_API_VERSION),
             control_plane_url=str(_extra(extras, "control_plane_url") or DEFAULT_CONTROL_PLANE_URL),
             allow_insecure=_as_bool(_extra(extras, "allow_insecure")),
-            timeout=float(timeout) if timeout else 30.0,
+            timeout=_number(extras, "timeout", float, DEFAULT_TIMEOUT),
             retry=policy,
         )
 
+    @cached_property
     def _connection(self) -> Any:
+        # Read once per hook: inside a task every lookup is a round trip to the API server.
         try:
             return self.get_connection(self.pinecone_conn_id)
         except AirflowNotFoundException:
@@ -174,7 +198,7 @@ class PineconeHook(BaseHook):
     @cached_property
     def connection_config(self) -> ClientConfig:
         """The client settings from the connection (read once per hook)."""
-        return self._config_from(self._connection())
+        return self._config_from(self._connection)
 
     @cached_property
     def client(self) -> PineconeClient:
@@ -193,7 +217,7 @@ class PineconeHook(BaseHook):
 
     def console_import_url(self) -> str:
         """The Pinecone console page that shows this project's imports."""
-        extras = self._connection().extra_dejson or {}
+        extras = self._connection.extra_dejson or {}
         return console_import_url(_extra(extras, "organization_id"), _extra(extras, "project_id"))
 
     # ---- sync API (workers) ----------------------------------------------------------------
@@ -222,11 +246,14 @@ class PineconeHook(BaseHook):
         """Vector counts per namespace of the hook's index."""
         return self.client.describe_index_stats()
 
+    def imports_of(self, uri: str) -> list[ImportModel]:
+        """Every listed import of ``uri`` on this index (a trailing ``/`` does not matter)."""
+        uri = uri.rstrip("/")
+        return [imp for imp in self.list_imports() if (imp.uri or "").rstrip("/") == uri]
+
     def find_active_import(self, uri: str) -> ImportModel | None:
         """The newest unfinished import of ``uri`` on this index, if there is one."""
-        uri = uri.rstrip("/")
-        active = [imp for imp in self.list_imports() if not imp.is_terminal and (imp.uri or "").rstrip("/") == uri]
-        return max(active, key=lambda imp: (imp.created_at is not None, imp.created_at), default=None)
+        return newest([imp for imp in self.imports_of(uri) if not imp.is_terminal])
 
     # ---- async API (triggerer) -------------------------------------------------------------
 
@@ -263,7 +290,7 @@ class PineconeHook(BaseHook):
     def test_connection(self) -> tuple[bool, str]:
         """Make one cheap authenticated call and say, in plain words, what happened."""
         try:
-            config = self._config_from(self._connection(), retry=_TEST_CONNECTION_RETRY)
+            config = self._config_from(self._connection, retry=_TEST_CONNECTION_RETRY)
         except (PineconeError, AirflowNotFoundException, ValueError) as exc:
             return False, str(exc)
         client = PineconeClient(config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from airflow.configuration import conf
 from airflow.sdk import BaseOperator, Context
@@ -18,16 +18,18 @@ from airflow_provider_pinecone.client import (
     PineconeServerError,
 )
 from airflow_provider_pinecone.client.validation import validate_error_mode, validate_import_id, validate_import_uri
-from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.hooks.pinecone import PineconeHook, newest
 from airflow_provider_pinecone.links import PineconeImportLink
 from airflow_provider_pinecone.operators._index_task import PineconeIndexTaskMixin
 from airflow_provider_pinecone.outcome import (
+    EVENT_TIMEOUT,
     XCOM_IMPORT_ID,
     XCOM_IMPORT_URL,
     ImportWaitFailed,
     log_progress,
     raise_unless_completed,
     result_from_event,
+    seconds_until_next_poll,
 )
 from airflow_provider_pinecone.triggers.imports import ImportTrigger
 
@@ -118,17 +120,21 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
 
     def _find_existing_import(self, context: Context) -> ImportModel | None:
         """The import an earlier try of this task started, if it is still worth attaching to."""
-        run_start = getattr(context.get("dag_run"), "start_date", None)
-        same_uri = [imp for imp in self.hook.list_imports() if (imp.uri or "").rstrip("/") == self.uri.rstrip("/")]
+        same_uri = self.hook.imports_of(self.uri)
         running = [imp for imp in same_uri if not imp.is_terminal]
+        if running:
+            return newest(running)
         # An import that Completed during this DAG run was ours: a try that died after it finished.
-        completed_this_run = [
-            imp
-            for imp in same_uri
-            if imp.status == ImportStatus.COMPLETED and run_start and imp.created_at and imp.created_at >= run_start
-        ]
-        candidates = running or completed_this_run
-        return max(candidates, key=lambda imp: imp.created_at or run_start, default=None) if candidates else None
+        run_start = getattr(context.get("dag_run"), "start_date", None)
+        if run_start is None:
+            return None
+        return newest(
+            [
+                imp
+                for imp in same_uri
+                if imp.status == ImportStatus.COMPLETED and imp.created_at and imp.created_at >= run_start
+            ]
+        )
 
     def _start_import(self) -> str:
         try:
@@ -163,14 +169,15 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
                 method_name="execute_complete",
             )
         while not imp.is_terminal:
-            if deadline is not None and time.time() >= deadline:
+            delay = seconds_until_next_poll(self.poll_interval, deadline)
+            if delay is None:
                 self._give_up(import_id)
-            time.sleep(self.poll_interval if deadline is None else max(0.0, min(self.poll_interval, deadline - time.time())))
+            time.sleep(delay)
             imp = self.hook.describe_import(import_id)
             log_progress(self.log, imp)
         return raise_unless_completed(imp)
 
-    def _give_up(self, import_id: str) -> None:
+    def _give_up(self, import_id: str) -> NoReturn:
         self._cancel_quietly(import_id, "the wait timed out")
         raise ImportWaitFailed(
             f"Pinecone import {import_id} did not finish within {self.timeout or 0:.0f} s, so it was cancelled. "
@@ -186,7 +193,8 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """Resume after the trigger fired: return the Completed import or fail with the reason."""
-        if isinstance(event, dict) and event.get("status") == "timeout" and event.get("import_id"):
+        if isinstance(event, dict) and event.get("status") == EVENT_TIMEOUT and event.get("import_id"):
+            # Unlike the sensor, the operator owns the import: a timeout cancels it.
             self._give_up(str(event["import_id"]))
         result = result_from_event(event)
         self.log.info("Pinecone import %s completed: %s records imported.", result["id"], result.get("records_imported"))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,7 +12,13 @@ from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.pool import shared_async_client
 from airflow_provider_pinecone.client.retry import is_retryable
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
-from airflow_provider_pinecone.outcome import EVENT_ERROR, EVENT_TIMEOUT, event_status_for, log_progress
+from airflow_provider_pinecone.outcome import (
+    EVENT_ERROR,
+    EVENT_TIMEOUT,
+    event_status_for,
+    log_progress,
+    seconds_until_next_poll,
+)
 
 
 class ImportTrigger(BaseTrigger):
@@ -105,15 +109,13 @@ class ImportTrigger(BaseTrigger):
                     if last.is_terminal:
                         yield self._event(event_status_for(last), last.describe_progress(), last)
                         return
-                remaining = None if self.deadline is None else self.deadline - time.time()
-                if remaining is not None and remaining <= 0:
+                delay = seconds_until_next_poll(self.poll_interval, self.deadline)
+                if delay is None:
                     yield self._event(
                         EVENT_TIMEOUT, f"Pinecone import {self.import_id} did not finish before the deadline.", last
                     )
                     return
-                # +-10% jitter: triggers deferred together would otherwise poll in lockstep bursts.
-                interval = self.poll_interval * random.uniform(0.9, 1.1)
-                await asyncio.sleep(interval if remaining is None else min(interval, remaining))
+                await asyncio.sleep(delay)
 
     async def on_kill(self) -> None:
         """Cancel the import when the user kills the deferred task (Airflow 3.3+ calls this)."""

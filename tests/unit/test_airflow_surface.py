@@ -132,3 +132,14 @@ def test_hook_config_from_a_connection_masks_the_key(monkeypatch):
     except ImportError:  # moved in later releases
         from airflow.sdk._shared.secrets_masker import redact
     assert "pcsk_mask_me" not in str(redact("the key is pcsk_mask_me"))
+
+
+@pytest.mark.parametrize(("name", "value"), [("timeout", "soon"), ("max_attempts", "0"), ("max_retry_seconds", -1)])
+def test_malformed_numeric_extras_are_named(monkeypatch, name, value):
+    from airflow_provider_pinecone.client import PineconeConfigurationError
+    from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+
+    monkeypatch.setenv("AIRFLOW_CONN_PC_BAD", json.dumps(
+        {"conn_type": "pinecone", "password": "k", "host": "idx.svc.pinecone.io", "extra": {name: value}}))
+    with pytest.raises(PineconeConfigurationError, match=f"extra '{name}' is"):
+        PineconeHook("pc_bad").connection_config

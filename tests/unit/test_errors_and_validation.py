@@ -89,6 +89,20 @@ def test_bad_inputs_say_what_is_accepted(call, needle):
 
 
 @pytest.mark.parametrize(
+    "uri",
+    [
+        "https://acct1.blob.core.windows.net/container/dir?sv=2024&sig=SECRETSIG",
+        "https://user:SECRETSIG@acct1.blob.core.windows.net/container/dir",
+        "s3://bucket/dir#SECRETSIG",
+    ],
+)
+def test_credentials_in_the_uri_are_refused_and_never_echoed(uri):
+    with pytest.raises(PineconeValidationError) as info:
+        validate_import_uri(uri)
+    assert "storage integration" in str(info.value) and "SECRETSIG" not in str(info.value)
+
+
+@pytest.mark.parametrize(
     ("kwargs", "needle"),
     [
         ({"api_key": ""}, "Password field"),

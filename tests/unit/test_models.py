@@ -96,6 +96,11 @@ def test_index_model_2026_07_sparse_and_integrated():
     )
     index = IndexModel.from_api(semantic)
     assert index.integrated_embedding and index.embedding_model == "multilingual-e5-large" and index.dimension == 1024
+    assert index.vector_type == "dense"
+    sparse_model = dict(
+        INDEX_2026_07, schema={"fields": {"text": {"type": "semantic_text", "model": "pinecone-sparse-english-v0"}}}
+    )
+    assert IndexModel.from_api(sparse_model).vector_type == "sparse"
 
 
 def test_index_model_2025_10_pod_and_integrated():
