@@ -6,6 +6,7 @@ Response bodies are validated against the OpenAPI specs in /work/shared/pinecone
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import functools
 import os
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,9 +23,13 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
+import uvicorn
 import yaml
 
-from airflow_provider_pinecone.testing.emulator import PineconeEmulator
+from airflow_provider_pinecone.testing.emulator import EmulatorStartupError, PineconeEmulator
+from airflow_provider_pinecone.testing.emulator import server as server_module
+from airflow_provider_pinecone.testing.emulator.__main__ import build_parser
+from airflow_provider_pinecone.testing.emulator.errors import NotFound
 
 pytest_plugins = ["airflow_provider_pinecone.testing.pytest_plugin"]
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
@@ -505,3 +511,251 @@ def test_cli_argument_errors_are_clean() -> None:
     )
     assert result.returncode == 2
     assert "NAME:DIMENSION" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_reads_api_key_from_environment(client: httpx.Client) -> None:
+    port = _free_port()
+    env = {**os.environ, "PINECONE_EMULATOR_API_KEY": "env-key"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "airflow_provider_pinecone.testing.emulator", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/indexes"
+
+        def answers() -> httpx.Response | None:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            try:
+                return client.get(url, headers=headers(key="env-key"))
+            except httpx.TransportError:
+                return None
+
+        assert wait_until(answers, timeout=15.0, interval=0.1).status_code == 200
+        assert client.get(url, headers=headers(key="another-key")).status_code == 401
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            _, stderr = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert process.returncode == 0, stderr
+
+
+def test_cli_help_documents_the_api_key_variable() -> None:
+    assert "PINECONE_EMULATOR_API_KEY" in build_parser().format_help()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-1", "soon"])
+def test_cli_rejects_non_finite_or_negative_durations(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["--port", "0", "--import-duration", value])
+    assert exit_info.value.code == 2
+    assert "--import-duration" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ admin argument types
+@pytest.mark.parametrize(
+    ("route", "content"),
+    [
+        ("faults", '{"path_regex": "x", "status": 500, "count": 1, "method": 5}'),
+        ("faults", '{"path_regex": 5, "status": 500, "count": 1}'),
+        ("faults", '{"path_regex": "(", "status": 500, "count": 1}'),
+        ("faults", '{"path_regex": "x", "status": "500", "count": 1}'),
+        ("faults", '{"path_regex": "x", "status": true, "count": 1}'),
+        ("faults", '{"path_regex": "x", "status": 500, "count": 1.5}'),
+        ("faults", '{"path_regex": "x", "status": 500, "count": 1, "retry_after": 1e400}'),
+        ("faults", '{"path_regex": "x", "status": 500, "count": 1, "retry_after": "2"}'),
+        ("faults", '{"path_regex": "x", "status": 500}'),
+        ("faults", '{"path_regex": "x", "status": 500, "count": 1, "colour": "red"}'),
+        ("faults", '["x", 500, 1]'),
+        ("faults", "not json"),
+        ("import-behaviour", '{"fail_at_percent": true}'),
+        ("import-behaviour", '{"fail_at_percent": 101}'),
+        ("import-behaviour", '{"duration": 1e400}'),
+        ("import-behaviour", '{"duration": "fast"}'),
+        ("import-behaviour", '{"duration": null}'),
+        ("import-behaviour", '{"records": 1.5}'),
+        ("import-behaviour", '{"records": ' + "9" * 400 + "}"),
+        ("import-behaviour", '{"fail_message": 5}'),
+        ("import-behaviour", '{"speed": 1}'),
+        ("import-behaviour", "[]"),
+    ],
+)
+def test_admin_routes_reject_bad_arguments_with_400(
+    pinecone_emulator: PineconeEmulator, client: httpx.Client, route: str, content: str
+) -> None:
+    response = client.post(
+        f"{pinecone_emulator.control_plane_url}/_emulator/{route}",
+        content=content,
+        headers={"Content-Type": "application/json"},
+    )
+    body = assert_control_error(response, 400, "INVALID_ARGUMENT")
+    assert_matches_spec(body, "control", "2025-10", "ErrorResponse")
+    assert "Traceback" not in response.text
+    # Nothing half-applied: no fault queued, behaviour unchanged.
+    assert client.get(f"{pinecone_emulator.control_plane_url}/indexes", headers=headers()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs"),
+    [
+        ("inject_faults", {"path_regex": "x", "status": True, "count": 1}),
+        ("inject_faults", {"path_regex": "x", "status": 500, "count": True}),
+        ("inject_faults", {"path_regex": "x", "status": 500, "count": 1, "retry_after": float("inf")}),
+        ("inject_faults", {"path_regex": "x", "status": 500, "count": 1, "retry_after": float("nan")}),
+        ("inject_faults", {"path_regex": "x", "status": 500, "count": 1, "method": 5}),
+        ("set_import_behaviour", {"fail_at_percent": True}),
+        ("set_import_behaviour", {"fail_at_percent": float("nan")}),
+        ("set_import_behaviour", {"duration": float("inf")}),
+        ("set_import_behaviour", {"indexing_delay": False}),
+        ("set_import_behaviour", {"pending": -0.5}),
+    ],
+)
+def test_python_api_rejects_bools_and_non_finite_numbers(
+    pinecone_emulator: PineconeEmulator, call: str, kwargs: dict[str, Any]
+) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        getattr(pinecone_emulator, call)(**kwargs)
+
+
+def test_bad_limit_type_is_a_400(data_url: str, client: httpx.Client) -> None:
+    for limit in ("abc", "1.5", "0"):
+        response = client.get(f"{data_url}/bulk/imports", headers=headers(), params={"limit": limit})
+        assert "1 to 100" in assert_rpc_error(response, 400, 3)["message"]
+
+
+def test_unexpected_errors_are_spec_shaped_500s(
+    pinecone_emulator: PineconeEmulator, data_url: str, client: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("emulator bug with a secret-ish detail")
+
+    monkeypatch.setattr(pinecone_emulator.state, "list_indexes", broken)
+    monkeypatch.setattr(pinecone_emulator.state, "describe_import", broken)
+    for version in VERSIONS:
+        control = client.get(f"{pinecone_emulator.control_plane_url}/indexes", headers=headers(version))
+        body = assert_control_error(control, 500, "UNKNOWN")
+        assert_matches_spec(body, "control", version, "ErrorResponse")
+        assert "RuntimeError" in body["error"]["message"]
+        assert "secret-ish" not in control.text
+    data = client.get(f"{data_url}/bulk/imports/1", headers=headers())
+    body = assert_rpc_error(data, 500, 13)
+    assert_matches_spec(body, "data", "2026-07", "rpcStatus")
+    assert "secret-ish" not in data.text
+
+
+# ---------------------------------------------------------- data-plane lifecycle
+def _data_plane_threads(name: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == f"pinecone-emulator-data-{name}" and t.is_alive()]
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@pytest.fixture
+def recorded_servers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every data/control-plane server the emulator creates during the test."""
+    created: list[Any] = []
+    original = server_module._ServerThread
+
+    class Recording(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+    monkeypatch.setattr(server_module, "_ServerThread", Recording)
+    return created
+
+
+@pytest.mark.parametrize("failure", ["timeout", "exit"])
+def test_failed_data_plane_start_leaves_no_server(
+    monkeypatch: pytest.MonkeyPatch, recorded_servers: list[Any], failure: str
+) -> None:
+    with PineconeEmulator(startup_timeout=0.5) as emu:
+
+        async def never_ready(self: uvicorn.Server, sockets: Any = None) -> None:
+            if failure == "exit":
+                self.should_exit = True  # the thread ends without ever listening
+                return
+            while not self.should_exit:  # hangs until told to stop
+                await asyncio.sleep(0.01)
+
+        monkeypatch.setattr(uvicorn.Server, "startup", never_ready)
+        with pytest.raises(EmulatorStartupError):
+            emu.create_index("doomed", dimension=4)
+        monkeypatch.undo()
+
+        assert emu.state.list_indexes() == []
+        assert _data_plane_threads("doomed") == []
+        (server,) = [s for s in recorded_servers if s.name == "pinecone-emulator-data-doomed"]
+        assert _port_is_free(server.port)
+        # The name is free again and a normal create works.
+        emu.create_index("doomed", dimension=4)
+        assert _data_plane_threads("doomed")
+
+
+def test_index_deleted_while_its_data_plane_starts(
+    monkeypatch: pytest.MonkeyPatch, recorded_servers: list[Any], client: httpx.Client
+) -> None:
+    with PineconeEmulator() as emu:
+        original_start = server_module._ServerThread.start
+
+        def start_then_lose_the_index(self: Any, timeout: float) -> None:
+            original_start(self, timeout)
+            if self.name == "pinecone-emulator-data-racy":
+                emu.delete_index("racy")  # as a concurrent DELETE would, before registration
+
+        monkeypatch.setattr(server_module._ServerThread, "start", start_then_lose_the_index)
+        with pytest.raises(NotFound):
+            emu.create_index("racy", dimension=4)
+        monkeypatch.undo()
+
+        assert emu.state.list_indexes() == []
+        assert _data_plane_threads("racy") == []
+        (server,) = [s for s in recorded_servers if s.name == "pinecone-emulator-data-racy"]
+        assert _port_is_free(server.port)
+        missing = client.get(f"{emu.control_plane_url}/indexes/racy", headers=headers())
+        assert_control_error(missing, 404, "NOT_FOUND")
+
+
+def test_creates_racing_with_resets_leave_no_stray_servers(client: httpx.Client) -> None:
+    with PineconeEmulator() as emu:
+        outcomes: list[str] = []
+
+        def create(name: str) -> None:
+            try:
+                emu.create_index(name, dimension=4)
+                outcomes.append("created")
+            except NotFound:
+                outcomes.append("lost")
+
+        for round_ in range(5):
+            names = [f"race-{round_}-{i}" for i in range(3)]
+            workers = [threading.Thread(target=create, args=(name,)) for name in names]
+            for worker in workers:
+                worker.start()
+            time.sleep(0.01 * round_)
+            emu.reset()
+            for worker in workers:
+                worker.join(10)
+            # Whatever survived the reset is fully registered and reachable.
+            for record in emu.state.list_indexes():
+                host = emu.index_host(record.config.name)
+                assert client.get(f"http://{host}/bulk/imports", headers=headers()).status_code == 200
+            emu.reset()
+            for name in names:
+                assert _data_plane_threads(name) == []
+        assert len(outcomes) == 15

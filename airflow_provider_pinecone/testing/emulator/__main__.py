@@ -2,21 +2,27 @@
 
 Prints ``control_plane_url=http://HOST:PORT`` and one ``index NAME host=HOST:PORT`` line
 per ``--index``, then serves until SIGINT/SIGTERM and exits 0.
+
+The API key can come from ``$PINECONE_EMULATOR_API_KEY`` instead of ``--api-key`` (the
+command line is visible to other users in ``ps``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from airflow_provider_pinecone.testing.emulator.errors import EmulatorError
+from airflow_provider_pinecone.testing.emulator.errors import EmulatorError, require_number
 from airflow_provider_pinecone.testing.emulator.server import PineconeEmulator
 from airflow_provider_pinecone.testing.emulator.state import IndexConfig
 from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
+
+API_KEY_ENV = "PINECONE_EMULATOR_API_KEY"
 
 
 @dataclass(frozen=True)
@@ -51,12 +57,11 @@ def _index_arg(value: str) -> IndexArg:
 
 def _non_negative(value: str) -> float:
     try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if seconds < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
-    return seconds
+        return require_number("seconds", float(value), minimum=0)
+    except ValueError:  # also InvalidArgument: not a number, negative, nan or inf
+        raise argparse.ArgumentTypeError(
+            f"expected a finite number of seconds >= 0, got {value!r}"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
     )
     parser.add_argument(
-        "--api-key", default=None, help="the only accepted Api-Key (default: any non-empty key)"
+        "--api-key",
+        default=None,
+        help=f"the only accepted Api-Key (default: ${API_KEY_ENV} if set, else any non-empty "
+        f"key). Prefer ${API_KEY_ENV}: the command line is visible to other users in ps",
     )
     parser.add_argument("--import-duration", type=_non_negative, default=2.0, metavar="S",
                         help="seconds a simulated import spends loading (default: %(default)s)")
@@ -89,8 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator until SIGINT/SIGTERM; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not 0 <= args.port <= 65535:
-        parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    try:
+        require_number("--port", args.port, minimum=0, maximum=65535, integer=True)
+    except EmulatorError as exc:
+        parser.error(exc.message)
+    api_key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV) or None
     names = [index.name for index in args.index]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -103,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     emulator = PineconeEmulator(
         port=args.port,
-        api_key=args.api_key,
+        api_key=api_key,
         import_duration=args.import_duration,
         indexing_delay=args.indexing_delay,
         host=args.host,

@@ -1,83 +1,48 @@
 """The control plane (``api.pinecone.io``): index CRUD, plus the emulator's admin routes.
 
 Creating or deleting an index starts or stops a data-plane server, which only the
-emulator process can do, so the app delegates those to a :class:`ControlBackend`.
+emulator process can do, so the app delegates those to the :class:`~.server.PineconeEmulator`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from airflow_provider_pinecone.testing.emulator.errors import (
-    Forbidden,
-    InvalidArgument,
-    Plane,
-)
+from airflow_provider_pinecone.testing.emulator.errors import Forbidden, InvalidArgument, Plane
 from airflow_provider_pinecone.testing.emulator.gate import (
     ADMIN_PREFIX,
     install_gate,
     json_body,
     request_version,
 )
-from airflow_provider_pinecone.testing.emulator.state import EmulatorState, IndexConfig, IndexRecord
 from airflow_provider_pinecone.testing.emulator.versions import (
     index_list,
     index_model,
     parse_create_index,
 )
 
-
-class ControlBackend(Protocol):
-    """What the control-plane app needs from the process hosting it."""
-
-    @property
-    def state(self) -> EmulatorState:
-        """The shared emulator state."""
-        ...
-
-    def create_index_from_config(self, config: IndexConfig) -> IndexRecord:
-        """Register the index and start its data plane; returns the record with its host."""
-        ...
-
-    def delete_index(self, name: str) -> None:
-        """Forget the index and stop its data plane."""
-        ...
-
-    def set_import_behaviour(self, **settings: Any) -> None:
-        """Change how imports started from now on behave."""
-        ...
-
-    def inject_faults(
-        self,
-        path_regex: str,
-        status: int,
-        count: int,
-        retry_after: float | None = None,
-        method: str | None = None,
-    ) -> None:
-        """Make the next ``count`` matching requests fail with ``status``."""
-        ...
-
-    def reset(self) -> None:
-        """Drop all indexes, imports and faults."""
-        ...
+if TYPE_CHECKING:
+    from airflow_provider_pinecone.testing.emulator.server import PineconeEmulator
 
 
-def _admin_call(func: Any, body: object) -> Any:
-    # Admin settings arrive as JSON; bad keys/values are the caller's mistake (400).
-    if not isinstance(body, dict):
-        raise InvalidArgument("The request body must be a JSON object.")
+def _admin_call(func: Callable[..., None], body: dict[str, Any]) -> None:
+    # Admin settings arrive as JSON; unknown/missing keys and bad values are the caller's
+    # mistake (400). Only the argument binding's TypeError is translated: a TypeError from
+    # inside ``func`` would be an emulator bug and must surface as a 500.
     try:
-        return func(**body)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgument(str(exc)) from None
+        inspect.signature(func).bind(**body)
+    except TypeError as exc:
+        raise InvalidArgument(f"Invalid settings: {exc}.") from None
+    func(**body)  # validation errors are InvalidArgument (an EmulatorError): a 400
 
 
-def create_control_plane_app(backend: ControlBackend, api_key: str | None) -> FastAPI:
+def create_control_plane_app(backend: PineconeEmulator, api_key: str | None) -> FastAPI:
     """Build the FastAPI app for the control plane."""
     app = FastAPI(
         title="Pinecone emulator - control plane",
@@ -91,7 +56,7 @@ def create_control_plane_app(backend: ControlBackend, api_key: str | None) -> Fa
     @app.post("/indexes", status_code=201)
     async def create_index(request: Request) -> dict[str, Any]:
         version = request_version(request)
-        config = parse_create_index(await json_body(request), version)
+        config = parse_create_index(await json_body(request, hint="a CreateIndexRequest"), version)
         # Starting a uvicorn server blocks until it listens: keep the event loop free.
         record = await run_in_threadpool(backend.create_index_from_config, config)
         return index_model(record, version)

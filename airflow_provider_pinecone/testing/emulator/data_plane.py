@@ -28,7 +28,8 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
 
     @app.post("/bulk/imports")
     async def start_import(request: Request) -> dict[str, Any]:
-        import_request = parse_import_request(await json_body(request))
+        body = await json_body(request, hint='like {"uri": "s3://..."}')
+        import_request = parse_import_request(body)
         import_id = state.start_import(index_name, import_request)
         return {"id": import_id}
 

@@ -16,6 +16,8 @@ builds responses itself, so each plane decides the shape in one place.
 from __future__ import annotations
 
 import enum
+import math
+from typing import Any
 
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -32,15 +34,17 @@ class EmulatorError(Exception):
 
     status: int = 500
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        if status is not None:
-            self.status = status
 
 
-class InvalidArgument(EmulatorError):
-    """The request was understood but carries invalid values (HTTP 400)."""
+class InvalidArgument(EmulatorError, ValueError):
+    """The request was understood but carries invalid values (HTTP 400).
+
+    Also a :class:`ValueError`, so the Python API (``set_import_behaviour``,
+    ``inject_faults``) raises what Python callers expect for a bad argument.
+    """
 
     status = 400
 
@@ -110,6 +114,75 @@ _GRPC_UNKNOWN = 2
 
 UNAUTHORIZED_BODY = "Unauthorized"
 """Plain-text 401 body; the spec's ``UnauthorizedMessage`` says exactly this."""
+
+
+def _format_bound(bound: float) -> str:
+    return str(bound) if isinstance(bound, int) else f"{bound:g}"
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    try:
+        text = repr(value)
+    except ValueError:  # ints beyond sys.get_int_max_str_digits()
+        text = f"<{type(value).__name__} too large to display>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_finite(value: float) -> bool:
+    # Huge JSON integers are finite but overflow as soon as they meet a float, so they
+    # count as non-finite: every number the emulator accepts must be usable as a float.
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def require_number(
+    name: str,
+    value: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    integer: bool = False,
+) -> Any:
+    """Return ``value`` if it is a finite number in range, else raise :class:`InvalidArgument`.
+
+    The one place numeric arguments are checked (HTTP bodies, query parameters, the Python
+    API and the CLI), so they all reject the same things: ``bool`` (``True`` is an ``int``
+    in Python but not a number in JSON), non-finite floats (``1e400`` parses as ``inf``),
+    integers too large for a float, and, with ``integer=True``, anything that is not an
+    ``int``.
+    """
+    allowed = (int,) if integer else (int, float)
+    if not (
+        isinstance(value, bool)
+        or not isinstance(value, allowed)
+        or not _is_finite(value)
+        or (minimum is not None and value < minimum)
+        or (maximum is not None and value > maximum)
+    ):
+        return value
+    expected = "an integer" if integer else "a number"
+    if minimum is not None and maximum is not None:
+        low, high = _format_bound(minimum), _format_bound(maximum)
+        expected += f" from {low} to {high}" if integer else f" between {low} and {high}"
+    elif minimum is not None:
+        expected += f" >= {_format_bound(minimum)}"
+    elif maximum is not None:
+        expected += f" <= {_format_bound(maximum)}"
+    raise InvalidArgument(f"{name} must be {expected}, got {_short_repr(value)}.")
+
+
+def require_object(value: Any, what: str, hint: str | None = None) -> dict[str, Any]:
+    """Return ``value`` if it is a JSON object (a ``dict``), else raise :class:`InvalidArgument`.
+
+    ``hint`` is added in parentheses, e.g. ``"The request body must be a JSON object
+    (a CreateIndexRequest)."``
+    """
+    if not isinstance(value, dict):
+        suffix = f" ({hint})" if hint else ""
+        raise InvalidArgument(f"{what} must be a JSON object{suffix}.")
+    return value
 
 
 def control_error_code(status: int, api_version: str) -> str:

@@ -7,7 +7,9 @@ differs, which :func:`~.errors.error_response` decides from the plane.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +21,7 @@ from airflow_provider_pinecone.testing.emulator.errors import (
     InvalidArgument,
     Plane,
     error_response,
+    require_object,
     unauthorized_response,
 )
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
@@ -75,8 +78,7 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
                 headers,
             )
 
-        supplied = request.headers.get(API_KEY_HEADER)
-        if not supplied or (api_key is not None and supplied != api_key):
+        if not _key_accepted(request.headers.get(API_KEY_HEADER), api_key):
             return unauthorized_response()
 
         try:
@@ -97,17 +99,52 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return error_response(plane, 400, f"Invalid request: {exc.errors()}", request_version(request))
+        # ``input`` echoes the offending request value, which may be a secret.
+        errors = [{k: v for k, v in error.items() if k != "input"} for error in exc.errors()]
+        return error_response(plane, 400, f"Invalid request: {errors}", request_version(request))
+
+    @app.exception_handler(Exception)
+    async def on_unexpected_error(request: Request, exc: Exception) -> Response:
+        # An emulator bug: still answer in the plane's shape (uvicorn logs the traceback).
+        # Only the exception type is reported; its message could echo request values.
+        message = (
+            f"Internal emulator error ({type(exc).__name__}) on {request.method} "
+            f"{request.url.path}; see the emulator's log for the traceback."
+        )
+        # Starlette re-raises after this response and uvicorn then drops the connection:
+        # say so, or a keep-alive client would reuse it and get a reset.
+        headers = {"Connection": "close"}
+        return error_response(plane, 500, message, request_version(request), headers)
 
 
-async def json_body(request: Request, *, required: bool = True) -> object:
-    """Parse the JSON body; a missing/garbled body becomes a plane-shaped 400."""
+def _key_accepted(supplied: str | None, api_key: str | None) -> bool:
+    if not supplied:
+        return False
+    if api_key is None:
+        return True
+    # Constant-time comparison; compare_digest needs bytes for non-ASCII text.
+    return secrets.compare_digest(
+        supplied.encode("utf-8", "surrogatepass"), api_key.encode("utf-8", "surrogatepass")
+    )
+
+
+async def json_body(
+    request: Request, *, required: bool = True, hint: str | None = None
+) -> dict[str, Any]:
+    """Parse the JSON object body; a missing, garbled or non-object body is a plane-shaped 400.
+
+    ``hint`` (e.g. ``"a CreateIndexRequest"``) is added to the "must be a JSON object"
+    message. With ``required=False`` an empty body is an empty object.
+
+    This is the one "must be a JSON object" check for request bodies.
+    """
     raw = await request.body()
     if not raw.strip():
         if required:
-            raise InvalidArgument("The request body must be a JSON object.")
+            require_object(None, "The request body", hint)
         return {}
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except ValueError:
         raise InvalidArgument("The request body is not valid JSON.") from None
+    return require_object(body, "The request body", hint)

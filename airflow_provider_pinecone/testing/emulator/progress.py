@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Protocol
 
+from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_number
+
 PENDING = "Pending"
 IN_PROGRESS = "InProgress"
 COMPLETED = "Completed"
@@ -68,26 +70,16 @@ class ImportBehaviour:
     def __post_init__(self) -> None:
         # Validate here so both the Python API and the HTTP admin route reject bad values
         # with the same messages.
-        for name in ("duration", "indexing_delay"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-        if self.pending is not None and (
-            not isinstance(self.pending, (int, float))
-            or isinstance(self.pending, bool)
-            or self.pending < 0
-        ):
-            raise ValueError(f"pending must be a number >= 0 or null, got {self.pending!r}")
-        if not isinstance(self.records, int) or isinstance(self.records, bool) or self.records < 0:
-            raise ValueError(f"records must be an integer >= 0, got {self.records!r}")
-        if not isinstance(self.fail_at_percent, (int, float)) or not (
-            0.0 <= self.fail_at_percent <= 100.0
-        ):
-            raise ValueError(
-                f"fail_at_percent must be a number between 0 and 100, got {self.fail_at_percent!r}"
-            )
+        require_number("duration", self.duration, minimum=0)
+        require_number("indexing_delay", self.indexing_delay, minimum=0)
+        if self.pending is not None:
+            require_number("pending", self.pending, minimum=0)
+        require_number("records", self.records, minimum=0, integer=True)
+        require_number("fail_at_percent", self.fail_at_percent, minimum=0, maximum=100)
         if self.fail_message is not None and not isinstance(self.fail_message, str):
-            raise ValueError(f"fail_message must be a string or null, got {self.fail_message!r}")
+            raise InvalidArgument(
+                f"fail_message must be a string or null, got {type(self.fail_message).__name__}."
+            )
 
     @property
     def pending_seconds(self) -> float:

@@ -6,7 +6,6 @@ so that ``port=0`` yields a known free port before the server starts.
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
 import time
@@ -18,6 +17,7 @@ from fastapi import FastAPI
 
 from airflow_provider_pinecone.testing.emulator.control_plane import create_control_plane_app
 from airflow_provider_pinecone.testing.emulator.data_plane import create_data_plane_app
+from airflow_provider_pinecone.testing.emulator.errors import NotFound
 from airflow_provider_pinecone.testing.emulator.progress import ImportBehaviour
 from airflow_provider_pinecone.testing.emulator.state import (
     EmulatorState,
@@ -53,54 +53,89 @@ class _ServerThread:
 
     def __init__(self, app: FastAPI, host: str, port: int, name: str) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self._sock.bind((host, port))
-        except OSError:
+            self.host = host
+            self.port: int = self._sock.getsockname()[1]
+            config = uvicorn.Config(
+                app,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                # Keep shutdown bounded even if a client holds a request open.
+                timeout_graceful_shutdown=1,
+            )
+            self._server = uvicorn.Server(config)
+            self._thread = threading.Thread(
+                target=self._server.run, kwargs={"sockets": [self._sock]}, name=name, daemon=True
+            )
+        except BaseException:
             self._sock.close()
             raise
-        self.host = host
-        self.port: int = self._sock.getsockname()[1]
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            # Keep shutdown bounded even if a client holds a request open.
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, name=name, daemon=True
-        )
+
+    @property
+    def name(self) -> str:
+        """The server thread's name."""
+        return self._thread.name
 
     def start(self, timeout: float) -> None:
-        """Start serving; returns once the server accepts connections."""
-        self._thread.start()
+        """Start serving; returns once the server accepts connections.
+
+        On failure (the thread died, ``timeout`` passed, or the wait was interrupted) the
+        server is stopped and joined (bounded) and its socket closed before raising.
+        """
         deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise EmulatorStartupError(f"{self._thread.name} exited during startup")
-            if time.monotonic() > deadline:
-                self.request_stop()
-                raise EmulatorStartupError(
-                    f"{self._thread.name} did not start within {timeout:.1f}s"
-                )
-            time.sleep(_POLL_INTERVAL)
+        try:
+            self._thread.start()
+            while not self._server.started:
+                if not self._thread.is_alive():
+                    raise EmulatorStartupError(f"{self.name} exited during startup")
+                if time.monotonic() > deadline:
+                    raise EmulatorStartupError(f"{self.name} did not start within {timeout:.1f}s")
+                time.sleep(_POLL_INTERVAL)
+        except BaseException:
+            stop_servers([self])
+            raise
 
     def request_stop(self) -> None:
         """Ask the server to exit without waiting."""
         self._server.should_exit = True
 
-    def join(self, timeout: float) -> None:
-        """Wait (bounded) for the server thread to finish, then release the socket."""
+    def force_stop(self) -> None:
+        """Stop waiting for open connections and background tasks."""
+        self._server.force_exit = True
+
+    def join_until(self, deadline: float) -> bool:
+        """Wait for the server thread until the monotonic ``deadline``; ``True`` if it ended."""
         if self._thread.is_alive():
-            self._thread.join(timeout)
-        if self._thread.is_alive():
-            # Still busy after the grace period: stop waiting for open connections.
-            self._server.force_exit = True
-            self._thread.join(timeout)
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        return not self._thread.is_alive()
+
+    def close(self) -> None:
+        """Release the listening socket."""
         self._sock.close()
+
+
+def stop_servers(servers: list[_ServerThread], timeout: float = DEFAULT_SHUTDOWN_TIMEOUT) -> None:
+    """Stop ``servers`` in parallel, waiting at most about ``2 * timeout`` for all of them.
+
+    All servers are signalled first and then joined against one shared deadline, so the
+    wait does not grow with the number of servers; any still running after it are
+    force-stopped and given a second shared deadline. Sockets are closed in every case.
+    """
+    for server in servers:
+        server.request_stop()
+    deadline = time.monotonic() + timeout
+    stragglers = [server for server in servers if not server.join_until(deadline)]
+    if stragglers:
+        for server in stragglers:
+            server.force_stop()
+        deadline = time.monotonic() + timeout
+        for server in stragglers:
+            server.join_until(deadline)
+    for server in servers:
+        server.close()
 
 
 class PineconeEmulator:
@@ -141,6 +176,8 @@ class PineconeEmulator:
         self._control: _ServerThread | None = None
         self._data_planes: dict[str, _ServerThread] = {}
         # Guards _control/_data_planes; server start/stop happens outside the state lock.
+        # Lock order: _servers_lock may be held while taking the state lock, never the
+        # other way round.
         self._servers_lock = threading.Lock()
 
     # ------------------------------------------------------------------ lifecycle
@@ -162,14 +199,20 @@ class PineconeEmulator:
 
     def stop(self) -> None:
         """Stop every server (bounded wait). The emulator can be started again."""
+        self._clear(stop_control=True)
+
+    def _clear(self, *, stop_control: bool) -> None:
+        # Reset the state *before* collecting the servers: a create_index racing with this
+        # then either registered its server already (and it is collected here) or finds
+        # its index gone when it tries to register, and stops its own server.
+        self._state.reset()
         with self._servers_lock:
             servers = list(self._data_planes.values())
-            if self._control is not None:
-                servers.append(self._control)
             self._data_planes.clear()
-            self._control = None
-        self._stop_servers(servers)
-        self._state.reset()
+            if stop_control and self._control is not None:
+                servers.append(self._control)
+                self._control = None
+        stop_servers(servers)
 
     def __enter__(self) -> PineconeEmulator:
         return self.start()
@@ -182,20 +225,13 @@ class PineconeEmulator:
     ) -> None:
         self.stop()
 
-    @staticmethod
-    def _stop_servers(servers: list[_ServerThread]) -> None:
-        # Signal all first, then join: servers wind down in parallel, not one by one.
-        for server in servers:
-            server.request_stop()
-        for server in servers:
-            server.join(DEFAULT_SHUTDOWN_TIMEOUT)
-
     @property
     def control_plane_url(self) -> str:
         """``http://HOST:PORT`` of the control plane (after :meth:`start`)."""
-        if self._control is None:
+        control = self._control  # read once: stop() may clear it concurrently
+        if control is None:
             raise RuntimeError("The emulator is not running; call start() first.")
-        return f"http://{self._host}:{self._control.port}"
+        return f"http://{self._host}:{control.port}"
 
     @property
     def api_key(self) -> str | None:
@@ -236,18 +272,30 @@ class PineconeEmulator:
         return index_model(self.create_index_from_config(config), api_version)
 
     def create_index_from_config(self, config: IndexConfig) -> IndexRecord:
-        """Register a validated index and start its data-plane server."""
+        """Register a validated index and start its data-plane server.
+
+        Raises :class:`~.errors.NotFound` if the index is deleted (or the emulator reset
+        or stopped) while its data plane is starting; no server is left running then.
+        """
         record = self._state.add_index(config)  # reserves the name (409 on duplicates)
         try:
             app = create_data_plane_app(self._state, config.name, self._api_key)
             server = _ServerThread(app, self._host, 0, f"pinecone-emulator-data-{config.name}")
-            server.start(self._startup_timeout)
+            server.start(self._startup_timeout)  # cleans up after itself on failure
         except BaseException:
-            self._state.remove_index(config.name)
+            self._state.discard_index(record)  # not a newer index that took the name
             raise
+        # Registering the server and publishing its host is one step under _servers_lock:
+        # delete_index/reset/stop remove the index from the state first and collect
+        # servers under this lock afterwards, so either they see this server or this
+        # sees the index gone.
         with self._servers_lock:
-            self._data_planes[config.name] = server
-        self._state.set_index_host(config.name, f"{self._host}:{server.port}")
+            registered = self._state.set_index_host(record, f"{self._host}:{server.port}")
+            if registered:
+                self._data_planes[config.name] = server
+        if not registered:
+            stop_servers([server])
+            raise NotFound(f"Index {config.name} was deleted while it was being created.")
         return record
 
     def delete_index(self, name: str) -> None:
@@ -256,7 +304,7 @@ class PineconeEmulator:
         with self._servers_lock:
             server = self._data_planes.pop(name, None)
         if server is not None:
-            self._stop_servers([server])
+            stop_servers([server])
 
     def index_host(self, name: str) -> str:
         """``HOST:PORT`` of an index's data plane, without scheme (like Pinecone Local)."""
@@ -308,36 +356,13 @@ class PineconeEmulator:
 
         Applies to every plane except the ``/_emulator/`` admin routes; ``re.search`` is
         used, so anchor the pattern if needed. ``retry_after`` adds a ``Retry-After``
-        header (seconds, may be fractional).
+        header (seconds, may be fractional). Invalid arguments raise ``ValueError``
+        (:class:`~.errors.InvalidArgument`).
         """
-        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
-            raise ValueError(f"status must be an HTTP error status (400-599), got {status!r}")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise ValueError(f"count must be a positive integer, got {count!r}")
-        if retry_after is not None and (
-            not isinstance(retry_after, (int, float)) or retry_after < 0
-        ):
-            raise ValueError(f"retry_after must be a number >= 0, got {retry_after!r}")
-        try:
-            pattern = re.compile(path_regex)
-        except (re.error, TypeError) as exc:
-            raise ValueError(f"path_regex is not a valid regular expression: {exc}") from None
-        self._state.add_fault(
-            FaultRule(
-                pattern=pattern,
-                status=status,
-                remaining=count,
-                retry_after=retry_after,
-                method=method.upper() if method else None,
-            )
-        )
+        self._state.add_fault(FaultRule.build(path_regex, status, count, retry_after, method))
 
     # ---------------------------------------------------------------------- reset
     def reset(self) -> None:
         """Drop indexes (stopping their servers), imports and faults; restore behaviour."""
-        self._state.reset()
-        with self._servers_lock:
-            servers = list(self._data_planes.values())
-            self._data_planes.clear()
-        self._stop_servers(servers)
+        self._clear(stop_control=False)
 

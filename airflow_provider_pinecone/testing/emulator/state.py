@@ -1,7 +1,8 @@
 """Thread-safe in-memory state of the emulator: indexes, imports, faults, behaviour.
 
 Several uvicorn servers (one per plane / index, each in its own thread) and the test
-thread read and write this object concurrently, so every public method takes the lock.
+thread read and write this object concurrently, so every public method takes the lock
+(except :meth:`EmulatorState.take_fault`'s lock-free "no faults queued" fast path).
 Nothing here knows about HTTP: methods raise :mod:`.errors` exceptions and return plain
 data, and each plane renders them in its own wire shape.
 """
@@ -22,6 +23,7 @@ from airflow_provider_pinecone.testing.emulator.errors import (
     AlreadyExists,
     InvalidArgument,
     NotFound,
+    require_number,
 )
 from airflow_provider_pinecone.testing.emulator.progress import (
     CANCELLED,
@@ -65,11 +67,6 @@ class IndexRecord:
 
     config: IndexConfig
     host: str | None = None
-
-    @property
-    def name(self) -> str:
-        """The index name."""
-        return self.config.name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,6 +126,41 @@ class FaultRule:
     retry_after: float | None = None
     method: str | None = None
 
+    @classmethod
+    def build(
+        cls,
+        path_regex: str,
+        status: int,
+        count: int,
+        retry_after: float | None = None,
+        method: str | None = None,
+    ) -> FaultRule:
+        """Validate ``inject_faults`` arguments (Python API and HTTP admin route alike)."""
+        require_number("status", status, minimum=400, maximum=599, integer=True)
+        require_number("count", count, minimum=1, integer=True)
+        if retry_after is not None:
+            require_number("retry_after", retry_after, minimum=0)
+        if method is not None and not isinstance(method, str):
+            raise InvalidArgument(
+                f"method must be an HTTP method name or null, got {type(method).__name__}."
+            )
+        if not isinstance(path_regex, str):
+            raise InvalidArgument(
+                "path_regex must be a regular expression string, "
+                f"got {type(path_regex).__name__}."
+            )
+        try:
+            pattern = re.compile(path_regex)
+        except re.error as exc:
+            raise InvalidArgument(f"path_regex is not a valid regular expression: {exc}") from None
+        return cls(
+            pattern=pattern,
+            status=status,
+            remaining=count,
+            retry_after=retry_after,
+            method=method.upper() if method else None,
+        )
+
     def matches(self, method: str, path: str) -> bool:
         """Whether a request is targeted by this rule."""
         if self.method is not None and self.method != method.upper():
@@ -177,7 +209,8 @@ class EmulatorState:
         wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
         progress_factory: ProgressFactory = _clock_progress,
     ) -> None:
-        self._lock = threading.RLock()
+        # A plain Lock: no method calls another public method while holding it.
+        self._lock = threading.Lock()
         self._clock = clock
         self._wall_clock = wall_clock
         self._progress_factory = progress_factory
@@ -198,10 +231,18 @@ class EmulatorState:
             self._indexes[config.name] = record
             return record
 
-    def set_index_host(self, name: str, host: str) -> None:
-        """Record where an index's data plane listens."""
+    def set_index_host(self, record: IndexRecord, host: str) -> bool:
+        """Record where ``record``'s data plane listens.
+
+        Returns ``False`` (and changes nothing) if that record is no longer registered,
+        i.e. the index was deleted or the state reset while its data plane was starting
+        (a newer index of the same name does not count).
+        """
         with self._lock:
-            self._require_index(name).host = host
+            if self._indexes.get(record.config.name) is not record:
+                return False
+            record.host = host
+            return True
 
     def get_index(self, name: str) -> IndexRecord:
         """The index called ``name``; 404 if unknown."""
@@ -213,14 +254,22 @@ class EmulatorState:
         with self._lock:
             return list(self._indexes.values())
 
-    def remove_index(self, name: str) -> IndexRecord:
+    def remove_index(self, name: str) -> None:
         """Forget an index and its imports; 404 if unknown."""
         with self._lock:
-            record = self._require_index(name)
-            del self._indexes[name]
-            for import_id in [i for i, r in self._imports.items() if r.index_name == name]:
-                del self._imports[import_id]
-            return record
+            self._require_index(name)
+            self._drop_index(name)
+
+    def discard_index(self, record: IndexRecord) -> None:
+        """Forget ``record`` if it is still registered (no-op otherwise, never a 404)."""
+        with self._lock:
+            if self._indexes.get(record.config.name) is record:
+                self._drop_index(record.config.name)
+
+    def _drop_index(self, name: str) -> None:
+        del self._indexes[name]
+        for import_id in [i for i, r in self._imports.items() if r.index_name == name]:
+            del self._imports[import_id]
 
     def _require_index(self, name: str) -> IndexRecord:
         try:
@@ -292,20 +341,13 @@ class EmulatorState:
         return record
 
     # ---------------------------------------------------------------- behaviour
-    def set_behaviour(self, **changes: Any) -> ImportBehaviour:
+    def set_behaviour(self, **changes: Any) -> None:
         """Change the behaviour of imports started from now on; unspecified keys stay."""
         unknown = set(changes) - {f.name for f in dataclasses.fields(ImportBehaviour)}
         if unknown:
-            raise ValueError(f"Unknown import behaviour setting(s): {sorted(unknown)}")
+            raise InvalidArgument(f"Unknown import behaviour setting(s): {sorted(unknown)}")
         with self._lock:
             self._behaviour = dataclasses.replace(self._behaviour, **changes)
-            return self._behaviour
-
-    @property
-    def behaviour(self) -> ImportBehaviour:
-        """The behaviour new imports get."""
-        with self._lock:
-            return self._behaviour
 
     # ------------------------------------------------------------------- faults
     def add_fault(self, rule: FaultRule) -> None:
@@ -315,6 +357,11 @@ class EmulatorState:
 
     def take_fault(self, method: str, path: str) -> FaultRule | None:
         """Consume one use of the first rule matching this request, if any."""
+        # Fast path for the common case: a list's truthiness is read atomically, so no
+        # lock is needed to see that nothing is queued. A rule added concurrently with
+        # this request may miss it, exactly as if it had been added just after.
+        if not self._faults:
+            return None
         with self._lock:
             for rule in self._faults:
                 if rule.matches(method, path):
@@ -325,14 +372,12 @@ class EmulatorState:
             return None
 
     # -------------------------------------------------------------------- reset
-    def reset(self) -> list[str]:
-        """Drop everything; returns the names of the indexes that existed."""
+    def reset(self) -> None:
+        """Drop all indexes, imports and faults; restore the default behaviour."""
         with self._lock:
-            names = list(self._indexes)
             self._indexes.clear()
             self._imports.clear()
             self._faults.clear()
             self._behaviour = self._default_behaviour
             # Ids keep increasing across resets so a stale id from an earlier test can
             # never alias a new import.
-            return names

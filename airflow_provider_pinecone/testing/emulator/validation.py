@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument
+from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_number
 from airflow_provider_pinecone.testing.emulator.state import ImportRequest, IndexConfig
 
 METRICS = ("cosine", "euclidean", "dotproduct")
@@ -19,6 +19,8 @@ ERROR_MODES = ("abort", "continue")
 MAX_DIMENSION = 20000
 MAX_URI_LENGTH = 1500
 MAX_INTEGRATION_ID_LENGTH = 1000
+DEFAULT_LIST_LIMIT = 100
+MAX_LIST_LIMIT = 100
 
 # "1-45 characters long, start and end with an alphanumeric character, and consist only of
 # lower case alphanumeric characters or '-'" (IndexModel.name).
@@ -35,11 +37,6 @@ ACCEPTED_URI_FORMS = (
     "s3://BUCKET_NAME/IMPORT_DIR, gs://BUCKET_NAME/IMPORT_DIR or "
     "https://STORAGE_ACCOUNT.blob.core.windows.net/CONTAINER_NAME/IMPORT_DIR"
 )
-
-
-def _is_int(value: Any) -> bool:
-    # bool is an int subclass, but `true` is not a dimension.
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _choice(field: str, value: Any, allowed: tuple[str, ...]) -> str:
@@ -65,11 +62,13 @@ def validate_index_config(config: IndexConfig) -> IndexConfig:
     if not isinstance(config.region, str) or not config.region:
         raise InvalidArgument("Invalid value for region: expected a non-empty string.")
     if config.vector_type == "dense":
-        if not _is_int(config.dimension) or not 1 <= config.dimension <= MAX_DIMENSION:
+        if config.dimension is None:
             raise InvalidArgument(
-                f"Dense indexes need a dimension: an integer from 1 to {MAX_DIMENSION}, "
-                f"got {config.dimension!r}."
+                f"Dense indexes need a dimension: an integer from 1 to {MAX_DIMENSION}."
             )
+        require_number(
+            "dimension", config.dimension, minimum=1, maximum=MAX_DIMENSION, integer=True
+        )
     else:
         if config.dimension is not None:
             raise InvalidArgument("Sparse indexes take no dimension; omit it.")
@@ -83,10 +82,8 @@ def validate_index_config(config: IndexConfig) -> IndexConfig:
     return config
 
 
-def parse_import_request(body: Any) -> ImportRequest:
+def parse_import_request(body: dict[str, Any]) -> ImportRequest:
     """Validate a ``StartImportRequest`` body (camelCase keys, as on the wire)."""
-    if not isinstance(body, dict):
-        raise InvalidArgument("The request body must be a JSON object like {\"uri\": \"s3://...\"}.")
     uri = body.get("uri")
     if not isinstance(uri, str) or not uri:
         raise InvalidArgument(f"uri is required: a string like {ACCEPTED_URI_FORMS}.")
@@ -113,14 +110,13 @@ def parse_import_request(body: Any) -> ImportRequest:
     return ImportRequest(uri=uri, integration_id=integration_id, error_mode=on_error)
 
 
-def parse_limit(raw: str | None, default: int = 100, maximum: int = 100) -> int:
+def parse_limit(raw: str | None) -> int:
     """Validate the ``limit`` query parameter of list operations."""
     if raw is None:
-        return default
+        return DEFAULT_LIST_LIMIT
+    value: Any
     try:
-        limit = int(raw)
+        value = int(raw)
     except ValueError:
-        limit = 0
-    if not 1 <= limit <= maximum:
-        raise InvalidArgument(f"limit must be an integer from 1 to {maximum}, got {raw!r}.")
-    return limit
+        value = raw  # not an integer: require_number reports it as given
+    return require_number("limit", value, minimum=1, maximum=MAX_LIST_LIMIT, integer=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument
+from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_object
 from airflow_provider_pinecone.testing.emulator.state import IndexConfig, IndexRecord
 from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
 
@@ -46,16 +46,8 @@ def resolve_version(raw: str | None) -> str:
 
 
 # --------------------------------------------------------------------------- requests
-def _require_object(value: Any, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidArgument(f"{what} must be a JSON object.")
-    return value
-
-
-def parse_create_index(body: Any, version: str) -> IndexConfig:
+def parse_create_index(body: dict[str, Any], version: str) -> IndexConfig:
     """Turn a ``CreateIndexRequest`` of ``version`` into a validated :class:`IndexConfig`."""
-    if not isinstance(body, dict):
-        raise InvalidArgument("The request body must be a JSON object (a CreateIndexRequest).")
     parser = _parse_create_2026_07 if version == V2026_07 else _parse_create_2025_10
     return validate_index_config(parser(body))
 
@@ -64,13 +56,13 @@ def _parse_create_2025_10(body: dict[str, Any]) -> IndexConfig:
     for field in ("name", "spec"):
         if field not in body:
             raise InvalidArgument(f"Missing required field {field!r} (API version {V2025_10}).")
-    spec = _require_object(body["spec"], "spec")
+    spec = require_object(body["spec"], "spec")
     if set(spec) != {"serverless"}:
         raise InvalidArgument(
             'spec must be {"serverless": {"cloud": ..., "region": ...}}: the emulator '
             "only supports serverless indexes."
         )
-    serverless = _require_object(spec["serverless"], "spec.serverless")
+    serverless = require_object(spec["serverless"], "spec.serverless")
     for field in ("cloud", "region"):
         if field not in serverless:
             raise InvalidArgument(f"Missing required field 'spec.serverless.{field}'.")
@@ -105,12 +97,12 @@ def _parse_create_2026_07(body: dict[str, Any]) -> IndexConfig:
     if "cmek_id" in body:
         raise InvalidArgument("cmek_id is not supported by the emulator.")
     read_capacity = body.get("read_capacity")
-    if read_capacity is not None and _require_object(read_capacity, "read_capacity").get(
+    if read_capacity is not None and require_object(read_capacity, "read_capacity").get(
         "mode"
     ) != "OnDemand":
         raise InvalidArgument('read_capacity: the emulator only supports {"mode": "OnDemand"}.')
 
-    fields = _require_object(_require_object(body["schema"], "schema").get("fields"), "schema.fields")
+    fields = require_object(require_object(body["schema"], "schema").get("fields"), "schema.fields")
     if not fields or set(fields) - {DENSE_FIELD, SPARSE_FIELD}:
         raise InvalidArgument(
             f"schema.fields: the emulator supports vector indexes only, declared as "
@@ -120,18 +112,18 @@ def _parse_create_2026_07(body: dict[str, Any]) -> IndexConfig:
     dense = fields.get(DENSE_FIELD)
     sparse = fields.get(SPARSE_FIELD)
     if dense is not None:
-        dense = _require_object(dense, f"schema.fields.{DENSE_FIELD}")
+        dense = require_object(dense, f"schema.fields.{DENSE_FIELD}")
         if dense.get("type") != "dense_vector":
             raise InvalidArgument(f"schema.fields.{DENSE_FIELD}.type must be 'dense_vector'.")
         if "metric" not in dense:
             raise InvalidArgument(f"Missing required field 'schema.fields.{DENSE_FIELD}.metric'.")
-    if sparse is not None and _require_object(sparse, f"schema.fields.{SPARSE_FIELD}").get(
+    if sparse is not None and require_object(sparse, f"schema.fields.{SPARSE_FIELD}").get(
         "type"
     ) != "sparse_vector":
         raise InvalidArgument(f"schema.fields.{SPARSE_FIELD}.type must be 'sparse_vector'.")
 
     # The spec defaults an omitted deployment to managed (serverless) on aws us-east-1.
-    deployment = _require_object(body.get("deployment") or {"deployment_type": "managed",
+    deployment = require_object(body.get("deployment") or {"deployment_type": "managed",
                                  "cloud": "aws", "region": "us-east-1"}, "deployment")
     if deployment.get("deployment_type") != "managed":
         raise InvalidArgument(
