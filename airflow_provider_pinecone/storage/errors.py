@@ -1,0 +1,30 @@
+"""The errors of the storage layer: each names what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Object storage could not be read. The message says which bucket or object, and why."""
+
+
+class InvalidImportUri(StorageError, ValueError):
+    """The URI is not one of the forms Pinecone imports from."""
+
+
+class StorageNotFound(StorageError):
+    """The bucket, container or object does not exist."""
+
+
+class StorageAccessDenied(StorageError):
+    """The credentials in use may not read the bucket, container or object."""
+
+
+class StorageSdkMissing(StorageError, ImportError):
+    """The cloud's SDK is not installed; the message names the extra to install."""
+
+    def __init__(self, extra: str, package: str) -> None:
+        super().__init__(
+            f"Reading this URI needs the {package} package, which is not installed: "
+            f"pip install 'airflow-provider-pinecone[{extra}]'"
+        )
+        self.extra = extra

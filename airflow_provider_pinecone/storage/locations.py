@@ -1,0 +1,81 @@
+"""Parsing Pinecone import URIs into the cloud, bucket (or container) and prefix they name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from airflow_provider_pinecone.storage.errors import InvalidImportUri
+
+Cloud = Literal["aws", "gcp", "azure"]
+
+ACCEPTED_FORMS = (
+    "s3://BUCKET/IMPORT_DIR, gs://BUCKET/IMPORT_DIR or "
+    "https://ACCOUNT.blob.core.windows.net/CONTAINER/IMPORT_DIR"
+)
+_BUCKET_URI = re.compile(r"^(?P<scheme>s3|gs)://(?P<bucket>[^/?#\s]+)(?:/(?P<prefix>[^?#]*))?$")
+_AZURE_URI = re.compile(
+    r"^https://(?P<account>[a-z0-9]{3,24})\.blob\.core\.windows\.net/(?P<bucket>[^/?#\s]+)(?:/(?P<prefix>[^?#]*))?$"
+)
+_CLOUD_OF_SCHEME: dict[str, Cloud] = {"s3": "aws", "gs": "gcp", "https": "azure"}
+
+
+@dataclass(frozen=True)
+class ImportLocation:
+    """Where an import reads from: the storage's cloud, the bucket or container, and a prefix.
+
+    ``prefix`` has no leading slash and, unless empty, ends with ``/``: it is the import
+    directory, so ``s3://b/imports`` lists ``imports/...`` and never ``imports-old/...``.
+    """
+
+    uri: str
+    cloud: Cloud
+    bucket: str
+    prefix: str
+    account: str | None = None
+
+    @property
+    def storage_name(self) -> str:
+        """The storage's product name, for messages."""
+        return {"aws": "Amazon S3", "gcp": "Google Cloud Storage", "azure": "Azure Blob Storage"}[self.cloud]
+
+    def url_of(self, key: str) -> str:
+        """The full URI of the object ``key`` (a key in the bucket, not relative to the prefix)."""
+        if self.cloud == "azure":
+            return f"https://{self.account}.blob.core.windows.net/{self.bucket}/{key}"
+        scheme = "s3" if self.cloud == "aws" else "gs"
+        return f"{scheme}://{self.bucket}/{key}"
+
+    def relative(self, key: str) -> str:
+        """``key`` relative to the import directory."""
+        return key[len(self.prefix) :] if key.startswith(self.prefix) else key
+
+
+def parse_import_uri(uri: str) -> ImportLocation:
+    """Parse ``s3://``, ``gs://`` or Azure ``https://ACCOUNT.blob.core.windows.net/`` URIs.
+
+    Raises :class:`InvalidImportUri` for anything else, listing the accepted forms. A query string
+    is refused because on Azure it is a SAS token: a secret that must not reach logs.
+    """
+    if not isinstance(uri, str) or not uri.strip():
+        raise InvalidImportUri(f"The import URI is empty; give the import directory as {ACCEPTED_FORMS}.")
+    uri = uri.strip()
+    if "?" in uri or "#" in uri:
+        raise InvalidImportUri(
+            "The import URI carries a query string (an Azure SAS token?), which Pinecone does not use and "
+            f"which would end up in logs; give the bare directory as {ACCEPTED_FORMS}."
+        )
+    match = _BUCKET_URI.match(uri) or _AZURE_URI.match(uri)
+    if match is None:
+        shown = uri.split("@")[-1] if "://" in uri else uri
+        raise InvalidImportUri(f"{shown!r} is not an import URI Pinecone accepts; use {ACCEPTED_FORMS}.")
+    scheme = match.group("scheme") if "scheme" in match.re.groupindex else "https"
+    prefix = (match.group("prefix") or "").strip("/")
+    return ImportLocation(
+        uri=uri,
+        cloud=_CLOUD_OF_SCHEME[scheme],
+        bucket=match.group("bucket"),
+        prefix=f"{prefix}/" if prefix else "",
+        account=match.groupdict().get("account"),
+    )
