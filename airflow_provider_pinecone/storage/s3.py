@@ -85,6 +85,8 @@ class S3ObjectStore(ObjectStore):
             return getattr(self.client, operation)(**kwargs)
         except ClientError as error:
             code = str(error.response.get("Error", {}).get("Code", ""))
+            if code == "NoSuchBucket":
+                raise StorageNotFound(f"The bucket {self.location.bucket!r} does not exist.") from None
             if code in _NOT_FOUND:
                 raise StorageNotFound(f"{what} does not exist ({code}).") from None
             if code in _DENIED:

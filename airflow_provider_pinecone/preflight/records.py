@@ -1,0 +1,300 @@
+"""Rules over sampled records: ids, vectors and metadata, row by row, and duplicates across files.
+
+Sampling is opt-in and bounded: at most ``sample_rows`` rows from the start of each file. Findings
+are aggregated to one problem per code and file ("7 of 100 sampled rows ..., first at row 3"), so
+a bad file gives a handful of problems, not thousands.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from airflow_provider_pinecone.preflight import limits
+from airflow_provider_pinecone.preflight.problems import Problem, error, warning
+from airflow_provider_pinecone.preflight.schema import IndexType
+
+VECTOR_COLUMNS = ("values", "sparse_values")
+
+
+@dataclass
+class Finding:
+    """How many sampled rows of one file broke one rule, the first such row and what was wrong there."""
+
+    count: int = 0
+    first_row: int = -1
+    detail: str = ""
+
+    def add(self, row: int, detail: str = "") -> None:
+        if self.count == 0:
+            self.first_row, self.detail = row, detail
+        self.count += 1
+
+
+@dataclass
+class RecordSample:
+    """What sampling one file found; duplicates are judged later, across the files of a namespace."""
+
+    path: str
+    namespace: str
+    rows: int = 0
+    findings: dict[str, Finding] = field(default_factory=dict)
+    dimensions: Counter[int] = field(default_factory=Counter)
+    first_row_of_dimension: dict[int, int] = field(default_factory=dict)
+    id_keys: list[tuple[int, int]] = field(default_factory=list)
+    vector_keys: list[tuple[int, int]] = field(default_factory=list)
+
+    def found(self, code: str, row: int, detail: str = "") -> None:
+        self.findings.setdefault(code, Finding()).add(row, detail)
+
+
+def read_sample(parquet: pq.ParquetFile, columns: list[str], sample_rows: int) -> pa.Table:
+    """The first ``sample_rows`` rows of ``columns``, reading no more pages than that needs."""
+    batches, taken = [], 0
+    for batch in parquet.iter_batches(batch_size=sample_rows, columns=columns):
+        batches.append(batch.slice(0, sample_rows - taken))
+        taken += batches[-1].num_rows
+        if taken >= sample_rows:
+            break
+    if not batches:
+        return parquet.schema_arrow.empty_table().select(columns)
+    return pa.Table.from_batches(batches)
+
+
+class _Lists:
+    """A list column of one sample, with each row's items as bytes and no Python object per item."""
+
+    def __init__(self, column: pa.ChunkedArray | pa.Array) -> None:
+        array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        self.null: list[bool] = array.is_null().to_pylist()
+        self.lengths: list[int] = pc.fill_null(pc.list_value_length(array), 0).to_pylist()
+        self.offsets = list(accumulate(self.lengths, initial=0))
+        flat = pc.list_flatten(array)
+        self.non_finite_rows: set[int] = set()
+        if pa.types.is_floating(flat.type):
+            # A null item counts as non-finite: Pinecone cannot store it either.
+            bad = pc.invert(pc.fill_null(pc.is_finite(flat), False))
+            self.non_finite_rows = set(pc.filter(pc.list_parent_indices(array), bad).to_pylist())
+            flat = pc.fill_null(flat, float("nan"))
+        else:
+            flat = pc.fill_null(flat, 0)
+        width = flat.type.bit_width // 8
+        self._data = memoryview(flat.buffers()[1])[flat.offset * width :] if len(flat) else memoryview(b"")
+        self._width = width
+
+    def row_bytes(self, i: int) -> bytes:
+        """Row ``i``'s items as raw bytes (for hashing identical vectors)."""
+        return bytes(self._data[self.offsets[i] * self._width : self.offsets[i + 1] * self._width])
+
+
+def sample_records(table: pa.Table, index_type: IndexType, path: str, namespace: str) -> RecordSample:
+    """Check every row of ``table`` (a sample of one file) against the record rules."""
+    sample = RecordSample(path=path, namespace=namespace, rows=table.num_rows)
+    names = table.column_names
+    ids = table.column("id").to_pylist() if "id" in names else None
+    dense = _Lists(table.column("values")) if "values" in names else None
+    sparse = table.column("sparse_values").combine_chunks() if "sparse_values" in names else None
+    sparse_null = sparse.is_null().to_pylist() if sparse is not None else None
+    # flatten() applies the struct's own nulls and offset to its children; field() would not.
+    children = dict(zip((f.name for f in sparse.type), sparse.flatten())) if sparse is not None else {}
+    indices = _Lists(children["indices"]) if sparse is not None else None
+    sparse_values = _Lists(children["values"]) if sparse is not None else None
+    metadata = table.column("metadata").to_pylist() if "metadata" in names else None
+
+    for row in range(table.num_rows):
+        vector_parts: list[bytes] = []
+        if ids is not None:
+            _check_id(sample, row, ids[row])
+        if dense is not None:
+            if dense.null[row] or dense.lengths[row] == 0:
+                sample.found("record.missing_values", row, 'missing required values in column "values"')
+            else:
+                dimension = dense.lengths[row]
+                sample.dimensions[dimension] += 1
+                sample.first_row_of_dimension.setdefault(dimension, row)
+                if row in dense.non_finite_rows:
+                    sample.found("record.non_finite", row, 'column "values" holds NaN, infinity or null')
+                vector_parts.append(dense.row_bytes(row))
+        if sparse is not None:
+            if sparse_null[row] or indices.null[row]:
+                if index_type == "sparse":
+                    sample.found("record.missing_values", row, 'missing required values in column "sparse_values"')
+            else:
+                n_indices, n_values = indices.lengths[row], sparse_values.lengths[row]
+                if n_indices != n_values:
+                    sample.found("record.sparse_length_mismatch", row, f"{n_indices} indices but {n_values} values")
+                elif index_type == "sparse" and n_indices == 0:
+                    sample.found("record.missing_values", row, 'missing required values in column "sparse_values"')
+                if row in sparse_values.non_finite_rows:
+                    sample.found("record.non_finite", row, 'column "sparse_values" holds NaN, infinity or null')
+                vector_parts.append(indices.row_bytes(row) + b"|" + sparse_values.row_bytes(row))
+        if metadata is not None and metadata[row] is not None:
+            _check_metadata(sample, row, metadata[row])
+        if vector_parts:
+            sample.vector_keys.append((hash(b"#".join(vector_parts)), row))
+    return sample
+
+
+def _check_id(sample: RecordSample, row: int, record_id: str | None) -> None:
+    if not record_id:
+        sample.found("record.missing_id", row, 'missing required values in column "id"')
+        return
+    if len(record_id) > limits.MAX_ID_CHARS:
+        sample.found("record.id_too_long", row, f"id of {len(record_id):,} characters")
+    sample.id_keys.append((hash(record_id), row))
+
+
+def _check_metadata(sample: RecordSample, row: int, text: str) -> None:
+    size = len(text.encode("utf-8"))
+    if size > limits.MAX_METADATA_BYTES:
+        sample.found("record.metadata_too_large", row, f"{size:,} bytes of metadata")
+    try:
+        parsed = json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        sample.found("record.invalid_metadata", row, f"Failed to parse metadata: {exc}")
+        return
+    if not isinstance(parsed, dict):
+        sample.found("record.invalid_metadata", row, f"Failed to parse metadata: a JSON object is required, got {type(parsed).__name__}")
+
+
+def _refuse_constant(name: str) -> float:
+    # json.loads accepts NaN and Infinity, which are not JSON.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_RULES = {
+    "record.missing_id": ("error", "have no id", "Give every record a non-empty string id."),
+    "record.id_too_long": (
+        "error",
+        f"have ids longer than {limits.MAX_ID_CHARS} characters",
+        f"Shorten ids to at most {limits.MAX_ID_CHARS} characters.",
+    ),
+    "record.missing_values": ("error", "have no vector values", "Every record needs its vector."),
+    "record.non_finite": ("error", "hold NaN or infinite vector values", "Replace or drop those records."),
+    "record.sparse_length_mismatch": (
+        "error",
+        "have sparse vectors whose indices and values differ in length",
+        "Give each sparse value exactly one index.",
+    ),
+    "record.invalid_metadata": (
+        "error",
+        "have metadata that is not a JSON object",
+        "Write metadata as json.dumps of a dict, or NULL.",
+    ),
+    "record.metadata_too_large": (
+        "error",
+        f"have more than {limits.MAX_METADATA_BYTES // 1024} KB of metadata",
+        f"Keep each record's metadata under {limits.MAX_METADATA_BYTES // 1024} KB.",
+    ),
+}
+
+
+def record_problems(
+    samples: Iterable[RecordSample], *, index_dimension: int | None, error_mode: str
+) -> list[Problem]:
+    """Problems from every file's sample (given in key order), including duplicates across files."""
+    problems: list[Problem] = []
+    reference = index_dimension
+    seen_ids: dict[str, dict[int, tuple[str, int]]] = {}
+    seen_vectors: dict[str, dict[int, tuple[str, int]]] = {}
+    for sample in samples:
+        for code, finding in sample.findings.items():
+            severity, what, fix = _RULES[code]
+            make = error if severity == "error" else warning
+            problems.append(make(code, _message(sample, finding, what, fix), sample.path))
+        if reference is None and sample.dimensions:
+            reference = sample.dimensions.most_common(1)[0][0]
+        problems.extend(_dimension_problems(sample, reference, index_dimension))
+        problems.extend(_duplicates(sample, sample.id_keys, seen_ids.setdefault(sample.namespace, {}), "id", error_mode))
+        problems.extend(
+            _duplicates(sample, sample.vector_keys, seen_vectors.setdefault(sample.namespace, {}), "vector", error_mode)
+        )
+    return problems
+
+
+def _message(sample: RecordSample, finding: Finding, what: str, fix: str) -> str:
+    detail = f" ({finding.detail})" if finding.detail else ""
+    return (
+        f"{finding.count} of {sample.rows} sampled rows in {sample.path} {what}; first at row "
+        f"{finding.first_row}{detail}. {fix}"
+    )
+
+
+def _dimension_problems(sample: RecordSample, reference: int | None, index_dimension: int | None) -> list[Problem]:
+    if reference is None:
+        return []
+    wrong = {dim: n for dim, n in sample.dimensions.items() if dim != reference}
+    if not wrong:
+        return []
+    if index_dimension is not None and len(sample.dimensions) == 1:
+        (dimension,) = wrong
+        return [
+            error(
+                "index.dimension_mismatch",
+                f"The vectors in {sample.path} have dimension {dimension}, but the index has dimension "
+                f"{index_dimension}. Import them into an index of dimension {dimension}, or re-embed them.",
+                sample.path,
+            )
+        ]
+    first = min(sample.first_row_of_dimension[dim] for dim in wrong)
+    against = "the index's dimension" if index_dimension is not None else "the dimension of the first records"
+    return [
+        error(
+            "record.dimension_mismatch",
+            f"{sum(wrong.values())} of {sample.rows} sampled rows in {sample.path} have vectors of dimension "
+            f"{', '.join(map(str, sorted(wrong)))} instead of {reference} ({against}); first at row {first}. "
+            "Every vector must have the index's dimension.",
+            sample.path,
+        )
+    ]
+
+
+def _duplicates(
+    sample: RecordSample,
+    keys: list[tuple[int, int]],
+    seen: dict[int, tuple[str, int]],
+    kind: str,
+    error_mode: str,
+) -> list[Problem]:
+    count, first = 0, None
+    for key, row in keys:
+        earlier = seen.setdefault(key, (sample.path, row))
+        if earlier != (sample.path, row):
+            count += 1
+            first = first or (row, earlier)
+    if not count:
+        return []
+    row, (earlier_path, earlier_row) = first
+    where = f"row {earlier_row}" if earlier_path == sample.path else f"{earlier_path} row {earlier_row}"
+    if kind == "id":
+        return [
+            warning(
+                "record.duplicate_id",
+                f"{count} sampled rows in {sample.path} reuse an id already used in namespace "
+                f"{sample.namespace!r} (first: row {row}, same id as {where}). The later record replaces the "
+                "earlier, so fewer records than rows will be imported; make ids unique.",
+                sample.path,
+            )
+        ]
+    consequence = (
+        "With error_mode='abort' the import fails on a duplicate vector"
+        if error_mode == "abort"
+        else "Pinecone skips identical vectors, so records_imported will fall short of the row count by at least this much"
+    )
+    make = error if error_mode == "abort" else warning
+    return [
+        make(
+            "record.duplicate_vector",
+            f"{count} sampled rows in {sample.path} repeat a vector already seen in namespace {sample.namespace!r} "
+            f"(first: row {row}, same vector as {where}). {consequence}; deduplicate the source data.",
+            sample.path,
+        )
+    ]

@@ -1,0 +1,55 @@
+"""A read-only, seekable file over an object in storage, for pyarrow to parse Parquet from.
+
+It starts with the object's tail already fetched (one request, which holds the footer of almost
+every Parquet file), serves pyarrow's reads from it, and makes one ranged request for any read
+the tail does not cover: the rest of an unusually large footer, or column chunks when rows are
+sampled.
+"""
+
+from __future__ import annotations
+
+import io
+
+from airflow_provider_pinecone.storage import ObjectStore, StoredObject
+
+
+class RemoteFile(io.RawIOBase):
+    """``obj`` as a file, backed by ``tail`` (its last bytes) and ranged reads on ``store``."""
+
+    def __init__(self, store: ObjectStore, obj: StoredObject, tail: bytes) -> None:
+        super().__init__()
+        self._store = store
+        self._obj = obj
+        self._tail = tail
+        self._tail_start = obj.size - len(tail)
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._obj.size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        start = self._position
+        end = min(self._obj.size, start + len(buffer))
+        if end <= start:
+            return 0
+        if start >= self._tail_start:
+            data = self._tail[start - self._tail_start : end - self._tail_start]
+        else:
+            # Fetch up to the cached tail in one request, and take the rest from the tail.
+            fetched = self._store.read_range(self._obj.key, start, min(end, self._tail_start))
+            data = fetched + self._tail[: max(0, end - self._tail_start)]
+        n = len(data)
+        memoryview(buffer)[:n] = data
+        self._position = start + n
+        return n

@@ -1,0 +1,316 @@
+"""``validate_import_source``: list the source once, read every footer in parallel, apply the rules.
+
+The order of work is chosen so that cheap checks come first and each costs as little as possible:
+URI rules (no request), index rules (no storage request), one listing, then one ranged request per
+Parquet file for its footer (a second only when the footer is larger than the 64 KiB tail), and,
+only when asked, a bounded sample of rows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from airflow_provider_pinecone.client.models import IndexModel
+from airflow_provider_pinecone.preflight.index_rules import (
+    accepts,
+    index_problems,
+    index_type_of,
+    namespace_problems,
+    vector_type_problem,
+)
+from airflow_provider_pinecone.preflight.layout import classify_listing, uri_problems
+from airflow_provider_pinecone.preflight.problems import Problem, ProblemLog, Severity, error
+from airflow_provider_pinecone.preflight.records import RecordSample, read_sample, record_problems, sample_records
+from airflow_provider_pinecone.preflight.remote_file import RemoteFile
+from airflow_provider_pinecone.preflight.report import ImportSourceReport, NamespaceSummary
+from airflow_provider_pinecone.preflight.schema import (
+    INDEX_TYPES,
+    IndexType,
+    fixed_dimension,
+    infer_index_type,
+    schema_problems,
+    well_typed_columns,
+)
+from airflow_provider_pinecone.storage import (
+    DEFAULT_TAIL_BYTES,
+    ImportLocation,
+    InvalidImportUri,
+    ObjectStore,
+    StorageAccessDenied,
+    StorageError,
+    StorageNotFound,
+    StoredObject,
+    open_object_store,
+    parse_import_uri,
+)
+
+DEFAULT_MAX_WORKERS = 32
+# Sampled rows are read through a stream of this many bytes per request, so a sample of 100 rows
+# does not fetch a whole 128 MB row group.
+SAMPLE_READ_BYTES = 256 * 1024
+UNREADABLE_FOOTER = "Parquet footer could not be parsed. Are you sure this is valid parquet?"
+
+
+@dataclass
+class _FileResult:
+    namespace: str
+    rows: int
+    problems: list[Problem]
+    kind: IndexType | None = None
+    sample: RecordSample | None = None
+
+
+def validate_import_source(
+    uri: str,
+    *,
+    index: IndexModel | Mapping[str, Any] | None = None,
+    existing_namespaces: Mapping[str, int] | Iterable[str] | None = None,
+    index_type: str | None = None,
+    error_mode: str = "continue",
+    sample_rows: int = 0,
+    aws_conn_id: str | None = None,
+    gcp_conn_id: str | None = None,
+    azure_conn_id: str | None = None,
+    endpoint_url: str | None = None,
+    store: ObjectStore | None = None,
+    max_workers: int = DEFAULT_MAX_WORKERS,
+) -> ImportSourceReport:
+    """Check an import source the way Pinecone will, without starting an import.
+
+    :param uri: The import directory, as given to ``start_import``.
+    :param index: The target index (an ``IndexModel``, or ``describe_index``'s JSON): enables the
+        cloud, serverless, readiness, vector-type and dimension checks.
+    :param existing_namespaces: The index's namespaces (names, or names to vector counts as in
+        ``describe_index_stats``): an import into an existing namespace fails.
+    :param index_type: ``dense``, ``sparse`` or ``hybrid``. Taken from ``index`` when given; with
+        neither, inferred from the first file's columns and every file held to it.
+    :param error_mode: The import's ``error_mode``; with ``abort``, duplicate vectors are errors.
+    :param sample_rows: Rows to read from the start of each file for the record checks (0: none).
+    :param aws_conn_id: Airflow connection for S3 (default: the SDK's own configuration).
+    :param gcp_conn_id: Airflow connection for GCS.
+    :param azure_conn_id: Airflow connection for Azure Blob Storage.
+    :param endpoint_url: Storage endpoint override (S3-compatible stores, local emulators).
+    :param store: An already built :class:`~airflow_provider_pinecone.storage.ObjectStore` (then the
+        connection arguments are not used, and the store is not closed).
+    :param max_workers: Files read in parallel.
+    :return: The report. Problems in the data never raise; only misuse of this function does
+        (``ValueError``), or storage that cannot be reached at all (``StorageError``).
+    """
+    started = time.monotonic()
+    error_mode, index_type, index_model = _check_arguments(error_mode, index_type, index, sample_rows, max_workers)
+    report = ImportSourceReport(uri=str(uri), error_mode=error_mode, index_type=index_type)
+    log = ProblemLog()
+    try:
+        location = parse_import_uri(uri)
+    except InvalidImportUri as exc:
+        log.add(error("uri.invalid", str(exc)))
+        return _finish(report, log, started, None)
+    log.extend(uri_problems(location))
+    if log.counts:
+        return _finish(report, log, started, None)
+    if index_model is not None:
+        log.extend(index_problems(location, index_model))
+        index_kind = index_type_of(index_model)
+        if index_type is not None and not accepts(index_kind, index_type):  # type: ignore[arg-type]
+            log.add(vector_type_problem(index_model, index_kind, index_type, f"index_type={index_type!r}"))  # type: ignore[arg-type]
+        report.index_type = index_type = index_kind
+    own_store = store is None
+    if store is None:
+        store = open_object_store(
+            location, aws_conn_id=aws_conn_id, gcp_conn_id=gcp_conn_id, azure_conn_id=azure_conn_id,
+            endpoint_url=endpoint_url, max_connections=max_workers,
+        )
+    try:
+        checker = _SourceChecker(store, location, index_model, index_type, sample_rows, error_mode, max_workers)
+        checker.run(report, log, existing_namespaces)
+        report.index_type = checker.index_type
+    finally:
+        if own_store:
+            store.close()
+    return _finish(report, log, started, store)
+
+
+def _check_arguments(
+    error_mode: str, index_type: str | None, index: Any, sample_rows: int, max_workers: int
+) -> tuple[str, str | None, IndexModel | None]:
+    mode = str(getattr(error_mode, "value", error_mode)).lower()
+    if mode not in ("continue", "abort"):
+        raise ValueError(f"error_mode must be 'continue' or 'abort', not {error_mode!r}.")
+    if index_type is not None and index_type not in INDEX_TYPES:
+        raise ValueError(f"index_type must be one of {', '.join(INDEX_TYPES)} (or None to infer it), not {index_type!r}.")
+    if not isinstance(sample_rows, int) or isinstance(sample_rows, bool) or sample_rows < 0:
+        raise ValueError(f"sample_rows must be a whole number of rows, 0 or more, not {sample_rows!r}.")
+    if not isinstance(max_workers, int) or max_workers < 1:
+        raise ValueError(f"max_workers must be a positive whole number, not {max_workers!r}.")
+    if index is None or isinstance(index, IndexModel):
+        return mode, index_type, index
+    if isinstance(index, Mapping):
+        return mode, index_type, IndexModel.from_api(dict(index))
+    raise ValueError(f"index must be an IndexModel or describe_index's JSON, not {type(index).__name__}.")
+
+
+def _finish(
+    report: ImportSourceReport, log: ProblemLog, started: float, store: ObjectStore | None
+) -> ImportSourceReport:
+    report.errors = log.of(Severity.ERROR)
+    report.warnings = log.of(Severity.WARNING)
+    report.omitted = log.omitted()
+    if store is not None:
+        report.requests = store.counter.requests
+        report.bytes_read = store.counter.bytes_read
+    report.elapsed_s = time.monotonic() - started
+    return report
+
+
+class _SourceChecker:
+    """One run of the listing, footer and record rules over one store."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        location: ImportLocation,
+        index: IndexModel | None,
+        index_type: str | None,
+        sample_rows: int,
+        error_mode: str,
+        max_workers: int,
+    ) -> None:
+        self.store = store
+        self.location = location
+        self.index = index
+        self.index_type: IndexType | None = index_type  # type: ignore[assignment]
+        self.sample_rows = sample_rows
+        self.error_mode = error_mode
+        self.max_workers = max_workers
+
+    def run(
+        self,
+        report: ImportSourceReport,
+        log: ProblemLog,
+        existing_namespaces: Mapping[str, int] | Iterable[str] | None,
+    ) -> None:
+        try:
+            layout = classify_listing(self.location, self.store.list_objects())
+        except StorageNotFound as exc:
+            log.add(error("storage.not_found", f"{exc} Check the bucket name and prefix in the URI.", self.location.uri))
+            return
+        except StorageAccessDenied as exc:
+            log.add(error("storage.access_denied", str(exc), self.location.uri))
+            return
+        if layout.objects_listed == 0:
+            log.add(
+                error(
+                    "storage.not_found",
+                    f"Nothing is stored under {self.location.uri}: check the bucket name and prefix, and "
+                    "that the files were uploaded.",
+                    self.location.uri,
+                )
+            )
+            return
+        log.extend(layout.problems)
+        if existing_namespaces is not None:
+            existing = _as_counts(existing_namespaces)
+            log.extend(namespace_problems(self.location, layout.namespaces, existing))
+        report.namespaces = {
+            name: NamespaceSummary(files=len(ns.files), bytes=ns.bytes) for name, ns in layout.namespaces.items()
+        }
+        samples: list[RecordSample] = []
+        for result in self._check_files(layout.parquet_files):
+            report.namespaces[result.namespace].rows += result.rows
+            log.extend(result.problems)
+            if result.sample is not None:
+                samples.append(result.sample)
+                report.sampled_rows += result.sample.rows
+        if samples:
+            dimension = self.index.dimension if self.index is not None and self.index_type != "sparse" else None
+            log.extend(record_problems(samples, index_dimension=dimension, error_mode=self.error_mode))
+
+    def _check_files(self, files: list[tuple[str, StoredObject]]) -> Iterator[_FileResult]:
+        """Results in key order; the first file is read alone when it decides the index type."""
+        pending = iter(files)
+        if self.index_type is None:
+            for namespace, obj in pending:
+                result = self._check_file(namespace, obj)
+                yield result
+                if result.kind is not None or self.index_type is not None:
+                    break
+        # A sliding window of futures keeps memory bounded at any number of files.
+        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="preflight") as pool:
+            window: deque[Future[_FileResult]] = deque()
+            for namespace, obj in pending:
+                window.append(pool.submit(self._check_file, namespace, obj))
+                if len(window) >= self.max_workers * 4:
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+
+    def _check_file(self, namespace: str, obj: StoredObject) -> _FileResult:
+        url = self.location.url_of(obj.key)
+        try:
+            tail = self.store.read_tail(obj, DEFAULT_TAIL_BYTES)
+            parquet = pq.ParquetFile(
+                RemoteFile(self.store, obj, tail), buffer_size=SAMPLE_READ_BYTES, pre_buffer=False
+            )
+            schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
+        except StorageNotFound as exc:
+            return _FileResult(namespace, 0, [error("storage.not_found", str(exc), url)])
+        except StorageAccessDenied as exc:
+            return _FileResult(namespace, 0, [error("storage.access_denied", str(exc), url)])
+        except StorageError:
+            raise
+        except (pa.ArrowException, OSError, ValueError):
+            return _FileResult(namespace, 0, [error("parquet.unreadable_footer", f"{UNREADABLE_FOOTER} ({url})", url)])
+
+        kind = infer_index_type(schema.names)
+        if self.index_type is None:
+            # No index and no index_type: the first file decides, and every other is held to it.
+            self.index_type = kind
+            if kind is None:
+                return _FileResult(namespace, rows, schema_problems(schema, "dense", url))
+        expected: IndexType = self.index_type
+        if self.index is not None and kind is not None and not accepts(expected, kind):
+            return _FileResult(namespace, rows, [vector_type_problem(self.index, expected, kind, url)], kind)
+        problems = schema_problems(schema, expected, url)
+        dimension = fixed_dimension(schema)
+        if self.index is not None and self.index.dimension and dimension and dimension != self.index.dimension:
+            problems.append(
+                error(
+                    "index.dimension_mismatch",
+                    f"The vectors in {url} have dimension {dimension}, but the index has dimension "
+                    f"{self.index.dimension}. Import them into an index of dimension {dimension}, or re-embed them.",
+                    url,
+                )
+            )
+        sample = None
+        if self.sample_rows and rows:
+            sample, sample_problems = self._sample(parquet, schema, expected, url, namespace)
+            problems.extend(sample_problems)
+        return _FileResult(namespace, rows, problems, kind, sample)
+
+    def _sample(
+        self, parquet: pq.ParquetFile, schema: pa.Schema, expected: IndexType, url: str, namespace: str
+    ) -> tuple[RecordSample | None, list[Problem]]:
+        columns = well_typed_columns(schema)
+        if not columns:
+            return None, []
+        try:
+            table = read_sample(parquet, columns, self.sample_rows)
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            return None, [
+                error("parquet.unreadable_data", f"The rows of {url} could not be decoded ({exc}); rewrite the file.", url)
+            ]
+        return sample_records(table, expected, url, namespace), []
+
+
+def _as_counts(namespaces: Mapping[str, int] | Iterable[str]) -> dict[str, int]:
+    if isinstance(namespaces, Mapping):
+        return {str(name): int(count) for name, count in namespaces.items()}
+    return {str(name): 1 for name in namespaces}
