@@ -72,7 +72,13 @@ PROVIDER_INFO: dict[str, Any] = {
         {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.hooks.pinecone"]}
     ],
     "operators": [
-        {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.operators.imports"]}
+        {
+            "integration-name": "Pinecone",
+            "python-modules": [
+                "airflow_provider_pinecone.operators.imports",
+                "airflow_provider_pinecone.operators.preflight",
+            ],
+        }
     ],
     "sensors": [
         {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.sensors.imports"]}

@@ -1,0 +1,123 @@
+"""The pre-flight task: check an import source in seconds, before a 10-minute import fails on it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow.sdk import BaseOperator, Context
+
+from airflow_provider_pinecone.compat import AirflowException, AirflowFailException
+from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.preflight import ImportSourceReport, validate_import_source
+from airflow_provider_pinecone.preflight.validate import DEFAULT_MAX_WORKERS
+from airflow_provider_pinecone.storage import StorageError
+
+
+class ValidateImportSourceOperator(BaseOperator):
+    """Check a bulk-import source the way Pinecone will, and fail fast if the import would fail.
+
+    The task lists the import directory once and reads every Parquet file's footer (one ranged
+    request per file), so it checks the layout, the import limits and every file's columns and
+    types; with ``sample_rows`` it also checks that many records per file (ids, vectors, metadata,
+    duplicates). Given a Pinecone connection it also checks the target index: serverless, ready, on a
+    cloud that can import from this storage, of the files' vector type and dimension, and without
+    the namespaces the import would create.
+
+    The report is pushed to XCom as the task's return value (a dict; see
+    :class:`~airflow_provider_pinecone.preflight.ImportSourceReport`). Its ``total_rows`` is the
+    number of records a clean import reports, for a later check. The task fails, without retrying,
+    with a summary of every error (and of every warning with ``fail_on_warnings``).
+
+    :param uri: the import directory, as given to ``StartImportOperator`` (templated).
+    :param pinecone_conn_id: a Pinecone connection, to check the source against its index. ``None``
+        checks the source alone.
+    :param index_name: the index to check against; defaults to the connection's (templated).
+    :param index_type: ``dense``, ``sparse`` or ``hybrid``, when there is no index to take it from;
+        ``None`` infers it from the first file.
+    :param error_mode: the import's error mode; with ``abort``, duplicate vectors are errors (templated).
+    :param sample_rows: records to check at the start of each file; ``0`` checks footers only.
+    :param fail_on_warnings: fail the task on warnings too (files that would be ignored, skipped
+        duplicates, integrated-embedding indexes).
+    :param aws_conn_id: Airflow connection for ``s3://`` sources; default: boto3's own configuration.
+    :param gcp_conn_id: Airflow connection for ``gs://`` sources; default: Google's application
+        default credentials.
+    :param azure_conn_id: Airflow connection (``wasb``) for Azure sources; default:
+        ``AZURE_STORAGE_CONNECTION_STRING`` or anonymous access.
+    :param endpoint_url: storage endpoint override, for S3-compatible stores and local emulators.
+    :param max_workers: files read in parallel.
+    """
+
+    template_fields: Sequence[str] = ("uri", "index_name", "error_mode")
+    ui_color = "#fff4d6"
+
+    def __init__(
+        self,
+        *,
+        uri: str,
+        pinecone_conn_id: str | None = None,
+        index_name: str | None = None,
+        index_type: str | None = None,
+        error_mode: str = "continue",
+        sample_rows: int = 0,
+        fail_on_warnings: bool = False,
+        aws_conn_id: str | None = None,
+        gcp_conn_id: str | None = None,
+        azure_conn_id: str | None = None,
+        endpoint_url: str | None = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.uri = uri
+        self.pinecone_conn_id = pinecone_conn_id
+        self.index_name = index_name
+        self.index_type = index_type
+        self.error_mode = error_mode
+        self.sample_rows = sample_rows
+        self.fail_on_warnings = fail_on_warnings
+        self.aws_conn_id = aws_conn_id
+        self.gcp_conn_id = gcp_conn_id
+        self.azure_conn_id = azure_conn_id
+        self.endpoint_url = endpoint_url
+        self.max_workers = max_workers
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        index = existing = None
+        if self.pinecone_conn_id is not None:
+            hook = PineconeHook(self.pinecone_conn_id, index_name=self.index_name)
+            index = hook.describe_index()
+            existing = hook.describe_index_stats().namespaces
+            self.log.info("Checking against index %r (%s, %s).", index.name, index.vector_type, index.cloud)
+        try:
+            report = validate_import_source(
+                self.uri,
+                index=index,
+                existing_namespaces=existing,
+                index_type=self.index_type,
+                error_mode=self.error_mode,
+                sample_rows=self.sample_rows,
+                aws_conn_id=self.aws_conn_id,
+                gcp_conn_id=self.gcp_conn_id,
+                azure_conn_id=self.azure_conn_id,
+                endpoint_url=self.endpoint_url,
+                max_workers=self.max_workers,
+            )
+        except ValueError as exc:
+            raise AirflowFailException(f"{self.task_id}: {exc}") from None
+        except StorageError as exc:
+            # Unreachable storage may be transient, so this failure is retried.
+            raise AirflowException(f"Pre-flight could not read {self.uri}: {exc}") from None
+        self.log.info("%s", report.format_table())
+        self._fail_on_problems(report)
+        return report.to_dict()
+
+    def _fail_on_problems(self, report: ImportSourceReport) -> None:
+        if report.errors:
+            raise AirflowFailException(report.error_summary())
+        if self.fail_on_warnings and report.warnings:
+            codes = ", ".join(sorted({p.code for p in report.warnings}))
+            raise AirflowFailException(
+                f"Pre-flight found {len(report.warnings):,} warnings in {report.uri} ({codes}) and "
+                "fail_on_warnings is set:\n" + "\n".join(f"  - [{p.code}] {p.message}" for p in report.warnings[:20])
+            )
