@@ -37,12 +37,12 @@ def pinecone_conn(pinecone_emulator, pinecone_index, monkeypatch):
     return pinecone_emulator
 
 
-def load_dag(dag_id: str):
+def load_dag(dag_id: str, module_name: str = "pinecone_lifecycle_dags"):
     """A DAG from tests/dags, as the DAG processor would load it."""
     import importlib
 
     from airflow.sdk import DAG
 
-    module = importlib.import_module("tests.dags.pinecone_lifecycle_dags")
+    module = importlib.import_module(f"tests.dags.{module_name}")
     (dag,) = [obj for obj in vars(module).values() if isinstance(obj, DAG) and obj.dag_id == dag_id]
     return dag
