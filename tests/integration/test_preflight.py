@@ -260,3 +260,74 @@ def test_a_footer_larger_than_the_tail_costs_one_more_request(bucket):
     report = bucket.validate()
     assert report.ok and report.total_rows == 6
     assert report.requests == 1 + 2 + 1  # listing, two tails, the rest of the big footer
+
+
+# ---- the operator, through dag.test() ------------------------------------------------------------------
+
+
+@pytest.fixture
+def s3_bucket(s3_server, monkeypatch) -> Bucket:
+    for name, value in s3_server.env().items():
+        monkeypatch.setenv(name, value)
+    name = f"op-{uuid.uuid4().hex[:12]}"
+    s3_server.create_bucket(name)
+    return Bucket("s3", name, s3_server)
+
+
+def _run_validate(dag_id: str, uri: str) -> tuple[str, Any]:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    from tests.integration.conftest import load_dag
+
+    run = load_dag(dag_id, "preflight_dags").test(run_conf={"uri": uri})
+    (ti,) = run.get_task_instances()
+    with create_session() as session:
+        row = session.query(XComModel).filter_by(run_id=run.run_id, task_id="validate", key="return_value").one_or_none()
+    return ti.state, (row.value if row else None), ti.try_number
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_the_operator_pushes_the_report_and_logs_the_table(s3_bucket, capfd):
+    _layout(s3_bucket, {"imports/a/0.parquet": dense(7), "imports/b/0.parquet": dense(5, start=7)})
+    state, report, _ = _run_validate("preflight_source_only", s3_bucket.uri())
+    assert state == "success"
+    assert report["ok"] is True and report["total_rows"] == 12 and report["namespaces"]["b"]["rows"] == 5
+    assert report["sampled_rows"] == 12 and report["requests"] == 3
+    out = capfd.readouterr().out
+    assert "Pre-flight of " + s3_bucket.uri() in out and "total" in out
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_the_operator_fails_once_with_every_error(s3_bucket, capfd):
+    _layout(
+        s3_bucket,
+        {"imports/0.parquet": dense(), "imports/a/0.parquet": b"not parquet", "imports/b/0.parquet": EXTRA_COLUMN},
+    )
+    state, report, tries = _run_validate("preflight_source_only", s3_bucket.uri())
+    assert state == "failed" and report is None
+    assert tries == 1  # bad data is not retried, although the task has retries=2
+    out = capfd.readouterr().out
+    for code in ("layout.no_namespace", "parquet.unreadable_footer", "parquet.unsupported_column"):
+        assert code in out
+    assert "Pre-flight found 3 errors" in out
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_the_operator_checks_the_index_through_the_hook(s3_bucket, pinecone_conn, capfd):
+    # The fixture index is dense, dimension 8, on AWS.
+    _layout(s3_bucket, {"imports/right/0.parquet": dense(dimension=8)})
+    state, report, _ = _run_validate("preflight_against_index", s3_bucket.uri())
+    assert state == "success" and report["index_type"] == "dense"
+    _layout(s3_bucket, {"imports2/wrong/0.parquet": dense(dimension=4)})
+    state, _, _ = _run_validate("preflight_against_index", s3_bucket.uri("imports2"))
+    assert state == "failed"
+    assert "index.dimension_mismatch" in capfd.readouterr().out
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_fail_on_warnings(s3_bucket, capfd):
+    _layout(s3_bucket, {"imports/a/0.parquet": dense(), "imports/a/_SUCCESS": b""})
+    state, _, _ = _run_validate("preflight_strict", s3_bucket.uri())
+    assert state == "failed"
+    assert "fail_on_warnings" in capfd.readouterr().out
