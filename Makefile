@@ -11,7 +11,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := True
 
-.PHONY: test unit-oldest demo bench lock lint clean
+.PHONY: test unit-oldest demo bench lock lint clean node_modules
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,15 @@ $(VENV_OLDEST)/.synced: requirements/unit-airflow-3.1.txt pyproject.toml | $(UV)
 	$(UV) pip sync --quiet --python $(VENV_OLDEST)/bin/python requirements/unit-airflow-3.1.txt
 	touch $@
 
-test: $(VENV)/.synced unit-oldest
+# Azurite (the Azure Blob Storage emulator the storage tests run), pinned in package-lock.json;
+# re-installed when the lock file changes. npm writes node_modules/.package-lock.json on install.
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+node_modules: node_modules/.package-lock.json
+
+test: $(VENV)/.synced node_modules unit-oldest
 	$(VENV)/bin/python -m pytest -q tests
 
 unit-oldest: $(VENV_OLDEST)/.synced
@@ -46,4 +54,4 @@ lock: | $(UV)
 	$(UV) pip compile --quiet requirements/unit-airflow-3.1.in --python-version 3.11 -o requirements/unit-airflow-3.1.txt
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) .airflow .airflow-3.1 .pytest_cache
+	rm -rf $(VENV) $(VENV_OLDEST) .airflow .airflow-3.1 .pytest_cache node_modules

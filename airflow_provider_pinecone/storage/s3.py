@@ -46,14 +46,20 @@ def default_s3_client(*, endpoint_url: str | None = None, max_connections: int =
 
 
 class S3ObjectStore(ObjectStore):
-    """An S3 bucket read with boto3. ``client`` is a boto3 S3 client (for example ``S3Hook().get_conn()``)."""
+    """An S3 bucket read with boto3. ``client`` is a boto3 S3 client (for example ``S3Hook().get_conn()``).
 
-    def __init__(self, location: ImportLocation, client: Any | None = None) -> None:
+    :param page_size: Objects per listing page; ``None`` leaves the service default (1,000).
+    """
+
+    def __init__(self, location: ImportLocation, client: Any | None = None, *, page_size: int | None = None) -> None:
         super().__init__(location)
         self.client = client if client is not None else default_s3_client()
+        self.page_size = page_size
 
     def list_objects(self) -> Iterator[StoredObject]:
         kwargs: dict[str, Any] = {"Bucket": self.location.bucket, "Prefix": self.location.prefix}
+        if self.page_size:
+            kwargs["MaxKeys"] = self.page_size
         while True:
             page = self._call("list_objects_v2", what=f"s3://{self.location.bucket}/{self.location.prefix}", **kwargs)
             for item in page.get("Contents", ()):

@@ -1,4 +1,4 @@
-"""pytest fixtures running the Pinecone emulator, for testing your own DAGs and code.
+"""pytest fixtures running the Pinecone emulator and local object storage, for testing your own DAGs and code.
 
 Enable them in your ``conftest.py`` (or a test module)::
 
@@ -42,6 +42,33 @@ Other controls: ``inject_faults(path_regex, status, count, retry_after=None,
 method=None)`` to simulate 429/5xx, ``index_host(name)`` for the data-plane address
 (``HOST:PORT`` without scheme; talk to it over plain ``http://``).
 
+Object storage (import sources), one server per session each, started on first use
+(see :mod:`airflow_provider_pinecone.testing.object_stores`):
+
+``s3_server``
+    A :class:`~airflow_provider_pinecone.testing.object_stores.MotoS3Server` (moto's S3),
+    counting requests by method (``request_counts()``, ``reset_counts()``).
+
+``gcs_server``
+    A :class:`~airflow_provider_pinecone.testing.object_stores.GcsEmulatorServer`
+    (gcp-storage-emulator).
+
+``azurite_server``
+    An :class:`~airflow_provider_pinecone.testing.object_stores.AzuriteServer` (needs
+    ``make node_modules``). Import URIs keep the form
+    ``https://devstoreaccount1.blob.core.windows.net/CONTAINER/DIR``.
+
+Each has ``create_bucket(name)``, ``put(bucket, key, data)``, ``client()`` and ``env()``. The
+servers outlive a test, so use fresh bucket names, and point SDK-default code at a server
+with ``monkeypatch`` (the fixtures set no environment variables themselves)::
+
+    def test_my_import_source(s3_server, monkeypatch):
+        for name, value in s3_server.env().items():
+            monkeypatch.setenv(name, value)
+        s3_server.create_bucket("my-data")
+        s3_server.put("my-data", "imports/0.parquet", parquet_bytes)
+        ...  # s3://my-data/imports now reads from the local server
+
 This module does not import Airflow.
 """
 
@@ -52,6 +79,7 @@ from collections.abc import Iterator
 import pytest
 
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
+from airflow_provider_pinecone.testing.object_stores import AzuriteServer, GcsEmulatorServer, MotoS3Server
 
 TEST_INDEX_NAME = "test-index"
 TEST_INDEX_DIMENSION = 8
@@ -91,3 +119,24 @@ def pinecone_index(pinecone_emulator: PineconeEmulator) -> str:
         TEST_INDEX_NAME, dimension=TEST_INDEX_DIMENSION, metric="cosine", cloud="aws"
     )
     return TEST_INDEX_NAME
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[MotoS3Server]:
+    """moto's S3 server for the session, counting requests by method."""
+    with MotoS3Server(count_requests=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def gcs_server() -> Iterator[GcsEmulatorServer]:
+    """gcp-storage-emulator for the session."""
+    with GcsEmulatorServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def azurite_server() -> Iterator[AzuriteServer]:
+    """Azurite's blob service for the session."""
+    with AzuriteServer() as server:
+        yield server
