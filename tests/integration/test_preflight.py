@@ -218,6 +218,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_each_problem_is_found_in_a_real_bucket(bucket, case):
     files, kwargs, expected = CASES[case]
+    if case == "cloud_mismatch" and bucket.cloud != "s3":
+        expected = []  # the seeds' matrix: GCS and Azure import into an index on any cloud
     _layout(bucket, files)
     report = bucket.validate(**kwargs)
     assert codes(report) == expected, report.format_table()
