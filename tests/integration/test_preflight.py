@@ -333,3 +333,17 @@ def test_fail_on_warnings(s3_bucket, capfd):
     state, _, _ = _run_validate("preflight_strict", s3_bucket.uri())
     assert state == "failed"
     assert "fail_on_warnings" in capfd.readouterr().out
+
+
+def test_access_denied_is_a_problem_that_never_shows_the_key(azurite_server, monkeypatch):
+    # Of the three local servers only Azurite checks credentials: a wrong account key gets a 403.
+    from airflow_provider_pinecone.testing.object_stores import AZURITE_KEY
+
+    name = f"pf-{uuid.uuid4().hex[:12]}"
+    azurite_server.create_bucket(name)
+    azurite_server.put(name, "imports/ns/0.parquet", parquet_bytes(dense()))
+    wrong_key = "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXktd3Jvbmcta2V5LXdyb25nLWtleQ=="
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite_server.connection_string.replace(AZURITE_KEY, wrong_key))
+    report = validate_import_source(f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/{name}/imports")
+    assert [p.code for p in report.errors] == ["storage.access_denied"]
+    assert wrong_key not in json.dumps(report.to_dict()) and wrong_key not in report.format_table()
