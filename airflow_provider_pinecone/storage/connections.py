@@ -9,6 +9,7 @@ servers), which is also how the local emulators are reached.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from airflow_provider_pinecone.storage.base import ObjectStore
@@ -37,36 +38,65 @@ def open_object_store(
     :param max_connections: Size of the client's connection pool, the most parallel requests.
     """
     location = uri if isinstance(uri, ImportLocation) else parse_import_uri(uri)
+    sizing = {"endpoint_url": endpoint_url, "max_connections": max_connections}
     if location.cloud == "aws":
         from airflow_provider_pinecone.storage import s3
 
-        return s3.S3ObjectStore(location, _s3_client(aws_conn_id, endpoint_url, max_connections))
+        client = _client(
+            aws_conn_id,
+            default=lambda: s3.default_s3_client(**sizing),
+            from_connection=lambda conn: s3.s3_client_from_connection(conn, **sizing),
+            from_provider=lambda conn_id: _s3_hook_client(conn_id, endpoint_url, max_connections),
+        )
+        return s3.S3ObjectStore(location, client)
     if location.cloud == "gcp":
         from airflow_provider_pinecone.storage import gcs
 
-        return gcs.GcsObjectStore(location, _gcs_client(gcp_conn_id, endpoint_url, max_connections))
+        client = _client(
+            gcp_conn_id,
+            default=lambda: gcs.default_gcs_client(**sizing),
+            from_connection=lambda conn: gcs.gcs_client_from_connection(conn, **sizing),
+            from_provider=_gcs_hook_client,
+        )
+        return gcs.GcsObjectStore(location, client)
     from airflow_provider_pinecone.storage import azure
 
-    return azure.AzureObjectStore(location, _azure_client(location, azure_conn_id, endpoint_url, max_connections))
+    client = _client(
+        azure_conn_id,
+        default=lambda: azure.default_azure_client(location, **sizing),
+        from_connection=lambda conn: azure.azure_client_from_connection(conn, location, **sizing),
+        from_provider=_wasb_hook_client,
+    )
+    return azure.AzureObjectStore(location, client)
 
 
-def _connection(conn_id: str) -> Any:
-    from airflow.sdk import BaseHook
-
-    return BaseHook.get_connection(conn_id)
-
-
-def _s3_client(conn_id: str | None, endpoint_url: str | None, max_connections: int) -> Any:
-    from airflow_provider_pinecone.storage import s3
-
+def _client(
+    conn_id: str | None,
+    *,
+    default: Callable[[], Any],
+    from_connection: Callable[[Any], Any],
+    from_provider: Callable[[str], Any],
+) -> Any:
+    """The SDK's defaults without a connection; else the provider's hook, or the connection's fields."""
     if conn_id is None:
-        return s3.default_s3_client(endpoint_url=endpoint_url, max_connections=max_connections)
+        return default()
+    try:
+        return from_provider(conn_id)
+    except _ProviderMissing:
+        from airflow.sdk import BaseHook
+
+        return from_connection(BaseHook.get_connection(conn_id))
+
+
+class _ProviderMissing(Exception):
+    """The official provider for this cloud is not installed."""
+
+
+def _s3_hook_client(conn_id: str, endpoint_url: str | None, max_connections: int) -> Any:
     try:
         from airflow.providers.amazon.aws.hooks.s3 import S3Hook
     except ImportError:
-        return s3.s3_client_from_connection(
-            _connection(conn_id), endpoint_url=endpoint_url, max_connections=max_connections
-        )
+        raise _ProviderMissing from None
     from botocore.config import Config
 
     hook = S3Hook(aws_conn_id=conn_id, config=Config(max_pool_connections=max_connections))
@@ -75,31 +105,17 @@ def _s3_client(conn_id: str | None, endpoint_url: str | None, max_connections: i
     return hook.get_conn()
 
 
-def _gcs_client(conn_id: str | None, endpoint_url: str | None, max_connections: int) -> Any:
-    from airflow_provider_pinecone.storage import gcs
-
-    if conn_id is None:
-        return gcs.default_gcs_client(endpoint_url=endpoint_url, max_connections=max_connections)
+def _gcs_hook_client(conn_id: str) -> Any:
     try:
         from airflow.providers.google.cloud.hooks.gcs import GCSHook
     except ImportError:
-        return gcs.gcs_client_from_connection(
-            _connection(conn_id), endpoint_url=endpoint_url, max_connections=max_connections
-        )
+        raise _ProviderMissing from None
     return GCSHook(gcp_conn_id=conn_id).get_conn()
 
 
-def _azure_client(
-    location: ImportLocation, conn_id: str | None, endpoint_url: str | None, max_connections: int
-) -> Any:
-    from airflow_provider_pinecone.storage import azure
-
-    if conn_id is None:
-        return azure.default_azure_client(location, endpoint_url=endpoint_url, max_connections=max_connections)
+def _wasb_hook_client(conn_id: str) -> Any:
     try:
         from airflow.providers.microsoft.azure.hooks.wasb import WasbHook
     except ImportError:
-        return azure.azure_client_from_connection(
-            _connection(conn_id), location, endpoint_url=endpoint_url, max_connections=max_connections
-        )
+        raise _ProviderMissing from None
     return WasbHook(wasb_conn_id=conn_id).get_conn()

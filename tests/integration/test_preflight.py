@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -24,42 +22,21 @@ from airflow_provider_pinecone.testing.datasets import (
     parquet_bytes,
     sparse_table,
 )
+from airflow_provider_pinecone.testing.object_stores import AZURITE_ACCOUNT
+from tests.integration.buckets import CLOUDS, SERVER_FIXTURES, Bucket, new_bucket
 
 pytestmark = pytest.mark.integration
 
-CLOUDS = ("s3", "gcs", "azure")
-SERVER_FIXTURES = {"s3": "s3_server", "gcs": "gcs_server", "azure": "azurite_server"}
-AZURITE_ACCOUNT = "devstoreaccount1"
-
-
-@dataclass
-class Bucket:
-    """A fresh bucket (or container) on one cloud's local server, reachable through SDK defaults."""
-
-    cloud: str
-    name: str
-    server: Any
-
-    def uri(self, prefix: str = "imports") -> str:
-        if self.cloud == "azure":
-            return f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/{self.name}/{prefix}"
-        return f"{'s3' if self.cloud == 's3' else 'gs'}://{self.name}/{prefix}"
-
-    def put(self, key: str, data: bytes | pa.Table) -> None:
-        self.server.put(self.name, key, parquet_bytes(data) if isinstance(data, pa.Table) else data)
-
-    def validate(self, prefix: str = "imports", **kwargs: Any) -> ImportSourceReport:
-        return validate_import_source(self.uri(prefix), **kwargs)
-
-
 @pytest.fixture(params=CLOUDS)
 def bucket(request, monkeypatch) -> Bucket:
-    server = request.getfixturevalue(SERVER_FIXTURES[request.param])
-    for name, value in server.env().items():
-        monkeypatch.setenv(name, value)
-    name = f"pf-{uuid.uuid4().hex[:12]}"
-    server.create_bucket(name)
-    return Bucket(request.param, name, server)
+    """A fresh bucket on each cloud's server in turn, reachable through the SDK's defaults."""
+    bucket = new_bucket(request.param, request.getfixturevalue(SERVER_FIXTURES[request.param]))
+    bucket.use_sdk_defaults(monkeypatch)
+    return bucket
+
+
+def validate(bucket: Bucket, prefix: str = "imports", **kwargs: Any) -> ImportSourceReport:
+    return validate_import_source(bucket.uri(prefix), **kwargs)
 
 
 def codes(report: ImportSourceReport) -> list[str]:
@@ -92,21 +69,16 @@ def test_valid_layouts_pass_with_and_without_an_index(bucket, kind, table, idx):
     bucket.put("imports/ns1/1.parquet", table(20))
     bucket.put("imports/__default__/0.parquet", table(40))
     for kwargs in ({}, {"index": idx, "existing_namespaces": {"other": 3}}):
-        report = bucket.validate(sample_rows=50, error_mode="abort", **kwargs)
+        report = validate(bucket, sample_rows=50, error_mode="abort", **kwargs)
         assert report.ok and report.warnings == [], report.format_table()
         assert report.index_type == (kind if "index" not in kwargs or kind != "dense" else "dense")
         assert {name: (ns.files, ns.rows) for name, ns in report.namespaces.items()} == {"ns1": (2, 40), "__default__": (1, 20)}
         assert report.total_rows == 60 and report.sampled_rows == 60
     # One listing page and one ranged read per file: the footer is inside the 64 KiB tail.
-    assert bucket.validate().requests == 1 + 3
+    assert validate(bucket, ).requests == 1 + 3
 
 
 # ---- every code, built in a real bucket ------------------------------------------------------------------
-
-
-def _layout(bucket: Bucket, files: dict[str, bytes | pa.Table]) -> None:
-    for key, data in files.items():
-        bucket.put(key, data)
 
 
 BAD_VALUES = pa.table({"id": ["a"], "values": pa.array([[1.0, 2.0]], pa.list_(pa.float64()))})
@@ -220,19 +192,19 @@ def test_each_problem_is_found_in_a_real_bucket(bucket, case):
     files, kwargs, expected = CASES[case]
     if case == "cloud_mismatch" and bucket.cloud != "s3":
         expected = []  # the seeds' matrix: GCS and Azure import into an index on any cloud
-    _layout(bucket, files)
-    report = bucket.validate(**kwargs)
+    bucket.put_all(files)
+    report = validate(bucket, **kwargs)
     assert codes(report) == expected, report.format_table()
     for problem in report.errors + report.warnings:
         assert problem.message and problem.code.split(".")[0] in {"layout", "parquet", "index", "record", "limits"}
 
 
 def test_duplicate_vectors_are_errors_only_when_aborting(bucket):
-    _layout(bucket, {"imports/ns/0.parquet": dense(3), "imports/ns/1.parquet": dense(3, start=3).set_column(
+    bucket.put_all({"imports/ns/0.parquet": dense(3), "imports/ns/1.parquet": dense(3, start=3).set_column(
         1, "values", dense(3).column("values"))})
-    continuing = bucket.validate(sample_rows=10)
+    continuing = validate(bucket, sample_rows=10)
     assert [p.code for p in continuing.warnings] == ["record.duplicate_vector"] and continuing.ok
-    aborting = bucket.validate(sample_rows=10, error_mode="abort")
+    aborting = validate(bucket, sample_rows=10, error_mode="abort")
     assert [p.code for p in aborting.errors] == ["record.duplicate_vector"]
 
 
@@ -245,21 +217,21 @@ def test_uri_rules_make_no_request(bucket):
 def test_a_missing_bucket_or_an_empty_prefix_is_not_found(bucket):
     (missing,) = validate_import_source(bucket.uri().replace(bucket.name, bucket.name + "-missing")).errors
     assert missing.code == "storage.not_found" and bucket.name + "-missing" in missing.message
-    (empty,) = bucket.validate("nothing-here").errors
+    (empty,) = validate(bucket, "nothing-here").errors
     assert empty.code == "storage.not_found"
 
 
 def test_a_sibling_prefix_is_not_part_of_the_import(bucket):
-    _layout(bucket, {"imports/ns/0.parquet": dense(), "imports-old/0.parquet": dense()})
-    report = bucket.validate()
+    bucket.put_all({"imports/ns/0.parquet": dense(), "imports-old/0.parquet": dense()})
+    report = validate(bucket, )
     assert report.ok and report.total_files == 1
 
 
 def test_a_footer_larger_than_the_tail_costs_one_more_request(bucket):
     # Hundreds of columns' worth of statistics would do; a long key-value metadata is simpler.
     table = dense(3).replace_schema_metadata({"padding": "x" * 100_000})
-    _layout(bucket, {"imports/ns/0.parquet": table, "imports/ns/1.parquet": dense(3, start=3)})
-    report = bucket.validate()
+    bucket.put_all({"imports/ns/0.parquet": table, "imports/ns/1.parquet": dense(3, start=3)})
+    report = validate(bucket, )
     assert report.ok and report.total_rows == 6
     assert report.requests == 1 + 2 + 1  # listing, two tails, the rest of the big footer
 
@@ -269,11 +241,9 @@ def test_a_footer_larger_than_the_tail_costs_one_more_request(bucket):
 
 @pytest.fixture
 def s3_bucket(s3_server, monkeypatch) -> Bucket:
-    for name, value in s3_server.env().items():
-        monkeypatch.setenv(name, value)
-    name = f"op-{uuid.uuid4().hex[:12]}"
-    s3_server.create_bucket(name)
-    return Bucket("s3", name, s3_server)
+    bucket = new_bucket("s3", s3_server)
+    bucket.use_sdk_defaults(monkeypatch)
+    return bucket
 
 
 def _run_validate(dag_id: str, uri: str) -> tuple[str, Any]:
@@ -291,7 +261,7 @@ def _run_validate(dag_id: str, uri: str) -> tuple[str, Any]:
 
 @pytest.mark.usefixtures("airflow_db")
 def test_the_operator_pushes_the_report_and_logs_the_table(s3_bucket, capfd):
-    _layout(s3_bucket, {"imports/a/0.parquet": dense(7), "imports/b/0.parquet": dense(5, start=7)})
+    s3_bucket.put_all({"imports/a/0.parquet": dense(7), "imports/b/0.parquet": dense(5, start=7)})
     state, report, _ = _run_validate("preflight_source_only", s3_bucket.uri())
     assert state == "success"
     assert report["ok"] is True and report["total_rows"] == 12 and report["namespaces"]["b"]["rows"] == 5
@@ -302,8 +272,7 @@ def test_the_operator_pushes_the_report_and_logs_the_table(s3_bucket, capfd):
 
 @pytest.mark.usefixtures("airflow_db")
 def test_the_operator_fails_once_with_every_error(s3_bucket, capfd):
-    _layout(
-        s3_bucket,
+    s3_bucket.put_all(
         {"imports/0.parquet": dense(), "imports/a/0.parquet": b"not parquet", "imports/b/0.parquet": EXTRA_COLUMN},
     )
     state, report, tries = _run_validate("preflight_source_only", s3_bucket.uri())
@@ -318,10 +287,10 @@ def test_the_operator_fails_once_with_every_error(s3_bucket, capfd):
 @pytest.mark.usefixtures("airflow_db")
 def test_the_operator_checks_the_index_through_the_hook(s3_bucket, pinecone_conn, capfd):
     # The fixture index is dense, dimension 8, on AWS.
-    _layout(s3_bucket, {"imports/right/0.parquet": dense(dimension=8)})
+    s3_bucket.put_all({"imports/right/0.parquet": dense(dimension=8)})
     state, report, _ = _run_validate("preflight_against_index", s3_bucket.uri())
     assert state == "success" and report["index_type"] == "dense"
-    _layout(s3_bucket, {"imports2/wrong/0.parquet": dense(dimension=4)})
+    s3_bucket.put_all({"imports2/wrong/0.parquet": dense(dimension=4)})
     state, _, _ = _run_validate("preflight_against_index", s3_bucket.uri("imports2"))
     assert state == "failed"
     assert "index.dimension_mismatch" in capfd.readouterr().out
@@ -329,7 +298,7 @@ def test_the_operator_checks_the_index_through_the_hook(s3_bucket, pinecone_conn
 
 @pytest.mark.usefixtures("airflow_db")
 def test_fail_on_warnings(s3_bucket, capfd):
-    _layout(s3_bucket, {"imports/a/0.parquet": dense(), "imports/a/_SUCCESS": b""})
+    s3_bucket.put_all({"imports/a/0.parquet": dense(), "imports/a/_SUCCESS": b""})
     state, _, _ = _run_validate("preflight_strict", s3_bucket.uri())
     assert state == "failed"
     assert "fail_on_warnings" in capfd.readouterr().out

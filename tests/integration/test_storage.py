@@ -17,8 +17,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -43,50 +41,19 @@ from airflow_provider_pinecone.testing.object_stores import (
     AzuriteServer,
     ObjectStoreStartupError,
 )
+from tests.integration.buckets import CLOUDS, SERVER_FIXTURES, Bucket, new_bucket
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
-CLOUDS = ("s3", "gcs", "azure")
-SERVER_FIXTURES = {"s3": "s3_server", "gcs": "gcs_server", "azure": "azurite_server"}
 SDK_MODULES = {"s3": "boto3", "gcs": "google.cloud.storage", "azure": "azure.storage.blob"}
 CONN_ID = "storage_test"
 # Base64, like a real account key, and never to appear in a message.
 WRONG_ACCOUNT_KEY = "c2VjcmV0LWtleS10aGF0LW11c3Qtbm90LWxlYWstMTIzNDU2Nzg5MA=="
 
 
-@dataclass
-class Bucket:
-    """A fresh bucket (or container) on one cloud's local server."""
-
-    cloud: str
-    name: str
-    server: Any
-
-    def uri(self, prefix: str = "imports") -> str:
-        if self.cloud == "azure":
-            return f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/{self.name}/{prefix}"
-        return f"{'s3' if self.cloud == 's3' else 'gs'}://{self.name}/{prefix}"
-
-    def put_all(self, objects: dict[str, bytes]) -> None:
-        # A few threads: the servers answer in milliseconds, but not in microseconds.
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda item: self.server.put(self.name, *item), objects.items()))
-
-    def open(self, monkeypatch: pytest.MonkeyPatch, prefix: str = "imports", **kwargs: Any) -> ObjectStore:
-        """The store for ``prefix``, built from SDK defaults pointed at the server by ``env()``."""
-        use_sdk_defaults(monkeypatch, self.server)
-        return open_object_store(self.uri(prefix), **kwargs)
-
-
 def use_sdk_defaults(monkeypatch: pytest.MonkeyPatch, server: Any) -> None:
     for name, value in server.env().items():
         monkeypatch.setenv(name, value)
-
-
-def new_bucket(cloud: str, server: Any) -> Bucket:
-    bucket = Bucket(cloud, f"st-{uuid.uuid4().hex[:12]}", server)
-    server.create_bucket(bucket.name)
-    return bucket
 
 
 @pytest.fixture(params=CLOUDS)
