@@ -6,10 +6,11 @@ so a typo in a DAG fails in a second rather than after a round trip (or a 10-min
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from airflow_provider_pinecone.client.errors import PineconeValidationError
+from airflow_provider_pinecone.storage.errors import InvalidImportUri
+from airflow_provider_pinecone.storage.locations import ACCEPTED_FORMS, parse_import_uri
 
 ERROR_MODES = ("continue", "abort")
 MAX_URI_LENGTH = 1500
@@ -17,15 +18,7 @@ MAX_ID_LENGTH = 1000
 MAX_INTEGRATION_ID_LENGTH = 1000
 MAX_LIST_LIMIT = 100
 
-ACCEPTED_URI_FORMS = (
-    "s3://BUCKET/IMPORT_DIR, gs://BUCKET/IMPORT_DIR or "
-    "https://STORAGE_ACCOUNT.blob.core.windows.net/CONTAINER/IMPORT_DIR"
-)
-_URI_PATTERNS = (
-    re.compile(r"^s3://[^/\s]+(/\S*)?$"),
-    re.compile(r"^gs://[^/\s]+(/\S*)?$"),
-    re.compile(r"^https://[a-z0-9]+\.blob\.core\.windows\.net/[^/\s]+(/\S*)?$"),
-)
+ACCEPTED_URI_FORMS = ACCEPTED_FORMS
 
 
 def validate_error_mode(error_mode: Any) -> str:
@@ -69,10 +62,12 @@ def validate_import_uri(uri: Any) -> str:
         raise PineconeValidationError(
             f"The import uri is {len(uri)} characters long; Pinecone accepts at most {MAX_URI_LENGTH}."
         )
-    if not any(pattern.match(uri) for pattern in _URI_PATTERNS):
+    try:
+        parse_import_uri(uri)
+    except InvalidImportUri:
         raise PineconeValidationError(
             f"The import uri {uri!r} is not a supported object-storage location; use {ACCEPTED_URI_FORMS}."
-        )
+        ) from None
     return uri
 
 

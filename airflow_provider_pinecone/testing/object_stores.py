@@ -6,7 +6,8 @@ or ``start()`` fails:
 
 :class:`MotoS3Server`
     moto's S3 backend on werkzeug's threaded server, optionally with a per-request latency (to model
-    S3's first-byte latency in benchmarks) and per-method request counts.
+    S3's first-byte latency in benchmarks) and per-method request and response-byte counts, and with
+    :meth:`~MotoS3Server.populate` to write many objects in one request (benchmark set-up).
 :class:`GcsEmulatorServer`
     gcp-storage-emulator, with the listing pagination and key order real GCS has (see
     :func:`_paginate_listing`).
@@ -48,7 +49,7 @@ import time
 import urllib.request
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -63,8 +64,13 @@ AZURITE_ACCOUNT = "devstoreaccount1"
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 #: Dummy credentials moto accepts (it does not check them).
 S3_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
-#: Path of the S3 server's request counts (GET reads them, DELETE resets them); no bucket can be named so.
+#: Path of the S3 server's request counts (GET reads them, DELETE resets them and the byte counts);
+#: no bucket can be named so, nor like the two paths below.
 COUNTS_PATH = "/_counts"
+#: Path of the S3 server's response-body bytes by method (GET reads them; reset with COUNTS_PATH).
+BYTES_SENT_PATH = "/_bytes_sent"
+#: Path the S3 server writes many objects at (POST, JSON): see :meth:`MotoS3Server.populate`.
+POPULATE_PATH = "/_populate"
 GCS_PROJECT = "test"
 
 _MODULE = "airflow_provider_pinecone.testing.object_stores"
@@ -287,7 +293,9 @@ class MotoS3Server(_LocalServer):
     and serialises requests on a lock, which would dominate benchmarks of parallel reads.
 
     :param latency_ms: Sleep this long before serving each request (S3's first-byte latency).
-    :param count_requests: Count requests by HTTP method: :meth:`request_counts`, :meth:`reset_counts`.
+    :param count_requests: Count requests, and the response-body bytes sent, by HTTP method:
+        :meth:`request_counts`, :meth:`bytes_sent`, :meth:`reset_counts`. The admin requests of
+        these methods and of :meth:`populate` are neither delayed nor counted.
     """
 
     name = "moto S3 server"
@@ -326,19 +334,43 @@ class MotoS3Server(_LocalServer):
         """Write object ``key``."""
         self.admin.put_object(Bucket=bucket, Key=key, Body=data)
 
+    def populate(self, bucket: str, keys: Sequence[str], data: bytes, *, timeout: float = 300.0) -> int:
+        """Write ``data`` as every object of ``keys`` in one request; return how many were written.
+
+        The server stores them straight into moto's backend, as a PUT of each would (same ETag, size
+        and listing), without an HTTP round trip and signature check per object: 100,000 objects take
+        seconds, not minutes. The bucket must exist. Not S3 API: for set-up only.
+        """
+        body = json.dumps({"bucket": bucket, "keys": list(keys), "data": base64.b64encode(data).decode()})
+        request = urllib.request.Request(
+            self.endpoint_url + POPULATE_PATH, data=body.encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return int(json.loads(response.read())["written"])
+
     def request_counts(self) -> dict[str, int]:
         """Requests served since start (or the last reset), by HTTP method, e.g. ``{"GET": 3}``."""
-        with urllib.request.urlopen(self._counts_request("GET"), timeout=10) as response:
+        with urllib.request.urlopen(self._counts_request("GET", COUNTS_PATH), timeout=10) as response:
+            return json.loads(response.read())
+
+    def bytes_sent(self) -> dict[str, int]:
+        """Response-body bytes sent since start (or the last reset), by HTTP method, e.g. ``{"GET": 65536}``.
+
+        Bodies only (no status line or headers): object data for GETs of objects, the XML of
+        listings and errors. A HEAD sends no body.
+        """
+        with urllib.request.urlopen(self._counts_request("GET", BYTES_SENT_PATH), timeout=10) as response:
             return json.loads(response.read())
 
     def reset_counts(self) -> None:
-        """Set every request count back to zero."""
-        urllib.request.urlopen(self._counts_request("DELETE"), timeout=10).close()
+        """Set every request count and byte count back to zero."""
+        urllib.request.urlopen(self._counts_request("DELETE", COUNTS_PATH), timeout=10).close()
 
-    def _counts_request(self, method: str) -> urllib.request.Request:
+    def _counts_request(self, method: str, path: str) -> urllib.request.Request:
         if not self.count_requests:
             raise RuntimeError("This MotoS3Server does not count requests; create it with count_requests=True.")
-        return urllib.request.Request(self.endpoint_url + COUNTS_PATH, method=method)
+        return urllib.request.Request(self.endpoint_url + path, method=method)
 
 
 class GcsEmulatorServer(_LocalServer):
@@ -456,34 +488,115 @@ class AzuriteServer(_LocalServer):
 # The servers themselves (child side: python -m airflow_provider_pinecone.testing.object_stores)
 
 
-class _InstrumentedApp:
-    """WSGI middleware: an optional delay before each request, and optional request counts by method."""
+#: Writes ``data`` as each of ``keys`` in ``bucket``; returns how many were written.
+_Populate = Callable[[str, Sequence[str], bytes], int]
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], latency_ms: float, count_requests: bool) -> None:
+
+class _PopulateError(Exception):
+    """A populate request that cannot be served: ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _InstrumentedApp:
+    """WSGI middleware: an optional delay before each request, optional request and response-byte
+    counts by method, and (given ``populate``) the bulk-write route at :data:`POPULATE_PATH`."""
+
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        latency_ms: float,
+        count_requests: bool,
+        populate: _Populate | None = None,
+    ) -> None:
         self._app = app
         self._latency = latency_ms / 1000
         self._counts: Counter[str] | None = Counter() if count_requests else None
+        self._bytes_sent: Counter[str] = Counter()
+        self._populate = populate
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO")
+        if self._populate is not None and path == POPULATE_PATH and method == "POST":
+            return self._serve_populate(environ, start_response)
         if self._counts is not None:
-            if environ.get("PATH_INFO") == COUNTS_PATH:
-                return self._serve_counts(method, start_response)
+            if path in (COUNTS_PATH, BYTES_SENT_PATH):
+                return self._serve_counts(method, path, start_response)
             with self._lock:
                 self._counts[method] += 1
         if self._latency:
             time.sleep(self._latency)
-        return self._app(environ, start_response)
+        body = self._app(environ, start_response)
+        return body if self._counts is None else _CountedBody(body, functools.partial(self._add_bytes, method))
 
-    def _serve_counts(self, method: str, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def _add_bytes(self, method: str, n: int) -> None:
+        with self._lock:
+            self._bytes_sent[method] += n
+
+    def _serve_counts(self, method: str, path: str, start_response: Callable[..., Any]) -> Iterable[bytes]:
         assert self._counts is not None
         with self._lock:
             if method == "DELETE":
                 self._counts.clear()
-            body = json.dumps(dict(self._counts)).encode()
+                self._bytes_sent.clear()
+            counts = self._bytes_sent if path == BYTES_SENT_PATH else self._counts
+            body = json.dumps(dict(counts)).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
+
+    def _serve_populate(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        assert self._populate is not None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            request = json.loads(environ["wsgi.input"].read(length))
+            written = self._populate(request["bucket"], request["keys"], base64.b64decode(request["data"]))
+            status, reply = "200 OK", {"written": written}
+        except _PopulateError as exc:
+            status, reply = exc.status, {"error": str(exc)}
+        except (ValueError, KeyError, TypeError) as exc:
+            status, reply = "400 Bad Request", {"error": f"{type(exc).__name__}: {exc}"}
+        body = json.dumps(reply).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
+class _CountedBody:
+    """A WSGI response body that reports the length of each chunk as the server takes it."""
+
+    def __init__(self, body: Iterable[bytes], add: Callable[[int], None]) -> None:
+        self._body = body
+        self._add = add
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._body:
+            self._add(len(chunk))
+            yield chunk
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            close()
+
+
+def _moto_populate(bucket: str, keys: Sequence[str], data: bytes) -> int:
+    """Store ``data`` as each of ``keys`` in moto's in-process backend, as a PUT of each would."""
+    from moto.core import DEFAULT_ACCOUNT_ID  # the account of requests with S3_CREDENTIALS
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+    from moto.utilities.utils import get_partition
+
+    backend = s3_backends[DEFAULT_ACCOUNT_ID][get_partition(S3_CREDENTIALS["region_name"])]
+    try:
+        backend.get_bucket(bucket)
+    except MissingBucket:
+        raise _PopulateError("404 Not Found", f"The bucket {bucket!r} does not exist.") from None
+    for key in keys:
+        backend.put_object(bucket, key, data, disable_notification=True)
+    return len(keys)
 
 
 def _s3_server(host: str, port: int, latency_ms: float, count_requests: bool) -> Any:
@@ -491,7 +604,7 @@ def _s3_server(host: str, port: int, latency_ms: float, count_requests: bool) ->
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    app = _InstrumentedApp(create_backend_app("s3"), latency_ms, count_requests)
+    app = _InstrumentedApp(create_backend_app("s3"), latency_ms, count_requests, populate=_moto_populate)
     return make_server(host, port, app, threaded=True)
 
 
