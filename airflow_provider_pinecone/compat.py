@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 try:  # Airflow 3.2+: the Task SDK owns the exceptions.
-    from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowNotFoundException
+    from airflow.sdk.exceptions import (
+        AirflowException,
+        AirflowFailException,
+        AirflowNotFoundException,
+        AirflowSkipException,
+    )
 except ImportError:  # Airflow 3.1: still in airflow.exceptions (the same classes the SDK raises there).
     from airflow.exceptions import (  # type: ignore[no-redef]
         AirflowException,
         AirflowFailException,
         AirflowNotFoundException,
+        AirflowSkipException,
     )
 
-__all__ = ["AirflowException", "AirflowFailException", "AirflowNotFoundException"]
+__all__ = ["AirflowException", "AirflowFailException", "AirflowNotFoundException", "AirflowSkipException"]
 
 
 async def aget_connection(hook_class: type, conn_id: str):

@@ -10,6 +10,7 @@ from typing import Any
 from airflow.configuration import conf
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
+from airflow_provider_pinecone.compat import AirflowException, AirflowSkipException
 from airflow_provider_pinecone.client.validation import validate_import_id
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeImportLink
@@ -58,8 +59,14 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
         context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
         if not self.deferrable:
             return super().execute(context)
-        # Check once in the worker: an import that already ended needs no trigger.
-        done = self.poke(context)
+        # Check once in the worker: an import that already ended needs no trigger. This check runs
+        # outside BaseSensorOperator.execute, so soft_fail has to be honoured here too.
+        try:
+            done = self.poke(context)
+        except AirflowException as exc:
+            if self.soft_fail:
+                raise AirflowSkipException(f"Skipping because soft_fail is set: {exc}") from exc
+            raise
         if done:
             return done.xcom_value
         timeout = self.timeout.total_seconds() if isinstance(self.timeout, timedelta) else float(self.timeout)

@@ -118,9 +118,16 @@ def test_sensor_fails_on_cancelled(pinecone_conn):
         sensor.poke({})
 
 
-def test_sensor_soft_fail_skips(pinecone_conn):
-    pinecone_conn.set_import_behaviour(duration=0.3, fail_message="User error: boom")
-    _, states = _run("pinecone_sensor_soft_fail", "s3://bucket/imports/soft")
+@pytest.mark.parametrize(
+    "duration",
+    [
+        0.01,  # already Failed at the sensor's first check, in the worker
+        3.0,  # fails while the sensor is deferred
+    ],
+)
+def test_sensor_soft_fail_skips(pinecone_conn, duration):
+    pinecone_conn.set_import_behaviour(duration=duration, fail_message="User error: boom")
+    _, states = _run("pinecone_sensor_soft_fail", f"s3://bucket/imports/soft-{duration}")
     assert states["wait_for_import"] == "skipped"
 
 
