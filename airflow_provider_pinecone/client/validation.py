@@ -10,7 +10,7 @@ from typing import Any
 
 from airflow_provider_pinecone.client.errors import PineconeValidationError
 from airflow_provider_pinecone.storage.errors import InvalidImportUri
-from airflow_provider_pinecone.storage.locations import ACCEPTED_FORMS, parse_import_uri
+from airflow_provider_pinecone.storage.locations import ACCEPTED_FORMS, parse_import_uri, without_secrets
 
 ERROR_MODES = ("continue", "abort")
 MAX_URI_LENGTH = 1500
@@ -33,14 +33,6 @@ def validate_error_mode(error_mode: Any) -> str:
     return normalized
 
 
-def _without_secrets(uri: str) -> str:
-    """``uri`` fit to quote in a message: no query string (SAS tokens) and no user-info."""
-    uri = uri.split("?", 1)[0].split("#", 1)[0]
-    scheme, sep, rest = uri.partition("://")
-    authority, slash, path = rest.partition("/")
-    return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
-
-
 def validate_import_uri(uri: Any) -> str:
     """Check that ``uri`` is an import directory URI on S3, GCS or Azure Blob Storage.
 
@@ -51,7 +43,7 @@ def validate_import_uri(uri: Any) -> str:
     if not isinstance(uri, str) or not uri.strip():
         raise PineconeValidationError(f"The import uri is empty; give the import directory as {ACCEPTED_URI_FORMS}.")
     uri = uri.strip()
-    safe = _without_secrets(uri)
+    safe = without_secrets(uri)
     if safe != uri:
         raise PineconeValidationError(
             f"The import uri {safe!r} carries a query string or credentials, which Pinecone does not use "

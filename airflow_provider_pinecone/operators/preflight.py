@@ -11,7 +11,7 @@ from airflow_provider_pinecone.compat import AirflowException, AirflowFailExcept
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.preflight import ImportSourceReport, validate_import_source
 from airflow_provider_pinecone.preflight.validate import DEFAULT_MAX_WORKERS
-from airflow_provider_pinecone.storage import StorageError
+from airflow_provider_pinecone.storage import StorageError, StorageSdkMissing, without_secrets
 
 
 class ValidateImportSourceOperator(BaseOperator):
@@ -31,8 +31,9 @@ class ValidateImportSourceOperator(BaseOperator):
 
     :param uri: the import directory, as given to ``StartImportOperator`` (templated).
     :param pinecone_conn_id: a Pinecone connection, to check the source against its index. ``None``
-        checks the source alone.
-    :param index_name: the index to check against; defaults to the connection's (templated).
+        (and no ``index_name``) checks the source alone.
+    :param index_name: the index to check against; defaults to the connection's. Given without
+        ``pinecone_conn_id``, the ``pinecone_default`` connection is used (templated).
     :param index_type: ``dense``, ``sparse`` or ``hybrid``, when there is no index to take it from;
         ``None`` infers it from the first file.
     :param error_mode: the import's error mode; with ``abort``, duplicate vectors are errors (templated).
@@ -84,8 +85,10 @@ class ValidateImportSourceOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         index = existing = None
-        if self.pinecone_conn_id is not None:
-            hook = PineconeHook(self.pinecone_conn_id, index_name=self.index_name)
+        # An index name alone means: that index, through the default Pinecone connection.
+        conn_id = self.pinecone_conn_id or (PineconeHook.default_conn_name if self.index_name else None)
+        if conn_id is not None:
+            hook = PineconeHook(conn_id, index_name=self.index_name)
             index = hook.describe_index()
             existing = hook.describe_index_stats().namespaces
             self.log.info("Checking against index %r (%s, %s).", index.name, index.vector_type, index.cloud)
@@ -103,11 +106,11 @@ class ValidateImportSourceOperator(BaseOperator):
                 endpoint_url=self.endpoint_url,
                 max_workers=self.max_workers,
             )
-        except ValueError as exc:
+        except (ValueError, StorageSdkMissing) as exc:
             raise AirflowFailException(f"{self.task_id}: {exc}") from None
         except StorageError as exc:
             # Unreachable storage may be transient, so this failure is retried.
-            raise AirflowException(f"Pre-flight could not read {self.uri}: {exc}") from None
+            raise AirflowException(f"Pre-flight could not read {without_secrets(self.uri)}: {exc}") from None
         self.log.info("%s", report.format_table())
         self._fail_on_problems(report)
         return report.to_dict()

@@ -34,6 +34,7 @@ class Finding:
     detail: str = ""
 
     def add(self, row: int, detail: str = "") -> None:
+        """Count one more row, remembering it (and what was wrong) if it is the first."""
         if self.count == 0:
             self.first_row, self.detail = row, detail
         self.count += 1
@@ -53,6 +54,7 @@ class RecordSample:
     vector_keys: list[tuple[int, int]] = field(default_factory=list)
 
     def found(self, code: str, row: int, detail: str = "") -> None:
+        """Record that ``row`` breaks rule ``code``."""
         self.findings.setdefault(code, Finding()).add(row, detail)
 
 
@@ -158,7 +160,7 @@ def _check_metadata(sample: RecordSample, row: int, text: str) -> None:
         sample.found("record.metadata_too_large", row, f"{size:,} bytes of metadata")
     try:
         parsed = json.loads(text, parse_constant=_refuse_constant)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested thousands deep
         sample.found("record.invalid_metadata", row, f"Failed to parse metadata: {exc}")
         return
     if not isinstance(parsed, dict):
@@ -197,27 +199,109 @@ _RULES = {
 }
 
 
-def record_problems(
-    samples: Iterable[RecordSample], *, index_dimension: int | None, error_mode: str
-) -> list[Problem]:
-    """Problems from every file's sample (given in key order), including duplicates across files."""
-    problems: list[Problem] = []
-    reference = index_dimension
-    seen_ids: dict[str, dict[int, tuple[str, int]]] = {}
-    seen_vectors: dict[str, dict[int, tuple[str, int]]] = {}
-    for sample in samples:
+#: Sampled keys remembered per kind (ids, vectors) to find duplicates: about 60 MB each at most.
+MAX_TRACKED_KEYS = 500_000
+
+
+class _SeenKeys:
+    """Where each sampled id (or vector) was first seen, per namespace, up to a fixed number of keys.
+
+    A key is a 64-bit hash and its place one packed int (file number, row), so a key costs one
+    dict entry; past ``limit`` keys, new keys are no longer remembered (repeats of remembered
+    ones are still found), which bounds memory however many files are sampled.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._by_namespace: dict[str, dict[int, int]] = {}
+
+    def first_place(self, namespace: str, key: int, place: int) -> int | None:
+        """The place ``key`` was first seen in ``namespace``, remembering ``place`` if it is new."""
+        seen = self._by_namespace.setdefault(namespace, {})
+        earlier = seen.get(key)
+        if earlier is None and self.size < self.limit:
+            seen[key] = place
+            self.size += 1
+        return earlier
+
+
+class RecordChecks:
+    """Turns each file's :class:`RecordSample` into problems, as the files arrive in key order.
+
+    Dimensions are compared with the index's, or with the first records seen; ids and vectors are
+    compared with every earlier one in the same namespace. Samples are not kept.
+    """
+
+    def __init__(self, *, index_dimension: int | None, error_mode: str, max_tracked_keys: int = MAX_TRACKED_KEYS):
+        self.index_dimension = index_dimension
+        self.reference = index_dimension
+        self.error_mode = error_mode
+        self._paths: list[str] = []
+        self._ids = _SeenKeys(max_tracked_keys)
+        self._vectors = _SeenKeys(max_tracked_keys)
+
+    def check(self, sample: RecordSample) -> list[Problem]:
+        """The problems of one file's sample, including duplicates of earlier files' records."""
+        problems = []
         for code, finding in sample.findings.items():
             severity, what, fix = _RULES[code]
             make = error if severity == "error" else warning
             problems.append(make(code, _message(sample, finding, what, fix), sample.path))
-        if reference is None and sample.dimensions:
-            reference = sample.dimensions.most_common(1)[0][0]
-        problems.extend(_dimension_problems(sample, reference, index_dimension))
-        problems.extend(_duplicates(sample, sample.id_keys, seen_ids.setdefault(sample.namespace, {}), "id", error_mode))
-        problems.extend(
-            _duplicates(sample, sample.vector_keys, seen_vectors.setdefault(sample.namespace, {}), "vector", error_mode)
+        if self.reference is None and sample.dimensions:
+            self.reference = sample.dimensions.most_common(1)[0][0]
+        problems.extend(_dimension_problems(sample, self.reference, self.index_dimension))
+        file_number = len(self._paths)
+        self._paths.append(sample.path)
+        for kind, keys, seen in (("id", sample.id_keys, self._ids), ("vector", sample.vector_keys, self._vectors)):
+            problems.extend(self._duplicates(sample, file_number, keys, seen, kind))
+        return problems
+
+    def _duplicates(
+        self, sample: RecordSample, file_number: int, keys: list[tuple[int, int]], seen: _SeenKeys, kind: str
+    ) -> list[Problem]:
+        count, first = 0, None
+        for key, row in keys:
+            earlier = seen.first_place(sample.namespace, key, (file_number << 32) | row)
+            if earlier is not None:
+                count += 1
+                first = first or (row, self._paths[earlier >> 32], earlier & 0xFFFFFFFF)
+        if not count:
+            return []
+        row, earlier_path, earlier_row = first
+        where = f"row {earlier_row}" if earlier_path == sample.path else f"{earlier_path} row {earlier_row}"
+        if kind == "id":
+            return [
+                error(
+                    "record.duplicate_id",
+                    f"{count} sampled rows in {sample.path} reuse an id already used in namespace "
+                    f"{sample.namespace!r} (first: row {row}, same id as {where}). One record would replace the "
+                    "other, so fewer records than rows would be imported; make ids unique.",
+                    sample.path,
+                )
+            ]
+        consequence = (
+            "With error_mode='abort' the import fails on a duplicate vector"
+            if self.error_mode == "abort"
+            else "Pinecone skips identical vectors, so records_imported will fall short of the row count by at least this much"
         )
-    return problems
+        make = error if self.error_mode == "abort" else warning
+        return [
+            make(
+                "record.duplicate_vector",
+                f"{count} sampled rows in {sample.path} repeat a vector already seen in namespace {sample.namespace!r} "
+                f"(first: row {row}, same vector as {where}). {consequence}; deduplicate the source data.",
+                sample.path,
+            )
+        ]
+
+
+def record_problems(
+    samples: Iterable[RecordSample], *, index_dimension: int | None, error_mode: str
+) -> list[Problem]:
+    """Problems from every file's sample (given in key order), including duplicates across files."""
+    checks = RecordChecks(index_dimension=index_dimension, error_mode=error_mode)
+    return [problem for sample in samples for problem in checks.check(sample)]
 
 
 def _message(sample: RecordSample, finding: Finding, what: str, fix: str) -> str:
@@ -252,49 +336,6 @@ def _dimension_problems(sample: RecordSample, reference: int | None, index_dimen
             f"{sum(wrong.values())} of {sample.rows} sampled rows in {sample.path} have vectors of dimension "
             f"{', '.join(map(str, sorted(wrong)))} instead of {reference} ({against}); first at row {first}. "
             "Every vector must have the index's dimension.",
-            sample.path,
-        )
-    ]
-
-
-def _duplicates(
-    sample: RecordSample,
-    keys: list[tuple[int, int]],
-    seen: dict[int, tuple[str, int]],
-    kind: str,
-    error_mode: str,
-) -> list[Problem]:
-    count, first = 0, None
-    for key, row in keys:
-        earlier = seen.setdefault(key, (sample.path, row))
-        if earlier != (sample.path, row):
-            count += 1
-            first = first or (row, earlier)
-    if not count:
-        return []
-    row, (earlier_path, earlier_row) = first
-    where = f"row {earlier_row}" if earlier_path == sample.path else f"{earlier_path} row {earlier_row}"
-    if kind == "id":
-        return [
-            warning(
-                "record.duplicate_id",
-                f"{count} sampled rows in {sample.path} reuse an id already used in namespace "
-                f"{sample.namespace!r} (first: row {row}, same id as {where}). The later record replaces the "
-                "earlier, so fewer records than rows will be imported; make ids unique.",
-                sample.path,
-            )
-        ]
-    consequence = (
-        "With error_mode='abort' the import fails on a duplicate vector"
-        if error_mode == "abort"
-        else "Pinecone skips identical vectors, so records_imported will fall short of the row count by at least this much"
-    )
-    make = error if error_mode == "abort" else warning
-    return [
-        make(
-            "record.duplicate_vector",
-            f"{count} sampled rows in {sample.path} repeat a vector already seen in namespace {sample.namespace!r} "
-            f"(first: row {row}, same vector as {where}). {consequence}; deduplicate the source data.",
             sample.path,
         )
     ]

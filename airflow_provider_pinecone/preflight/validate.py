@@ -28,7 +28,7 @@ from airflow_provider_pinecone.preflight.index_rules import (
 )
 from airflow_provider_pinecone.preflight.layout import classify_listing, uri_problems
 from airflow_provider_pinecone.preflight.problems import Problem, ProblemLog, Severity, error
-from airflow_provider_pinecone.preflight.records import RecordSample, read_sample, record_problems, sample_records
+from airflow_provider_pinecone.preflight.records import RecordChecks, RecordSample, read_sample, sample_records
 from airflow_provider_pinecone.preflight.remote_file import RemoteFile
 from airflow_provider_pinecone.preflight.report import ImportSourceReport, NamespaceSummary
 from airflow_provider_pinecone.preflight.schema import (
@@ -50,6 +50,7 @@ from airflow_provider_pinecone.storage import (
     StoredObject,
     open_object_store,
     parse_import_uri,
+    without_secrets,
 )
 
 DEFAULT_MAX_WORKERS = 32
@@ -106,7 +107,8 @@ def validate_import_source(
     """
     started = time.monotonic()
     error_mode, index_type, index_model = _check_arguments(error_mode, index_type, index, sample_rows, max_workers)
-    report = ImportSourceReport(uri=str(uri), error_mode=error_mode, index_type=index_type)
+    # Never echo a query string or user-info: on Azure a query string is a SAS token.
+    report = ImportSourceReport(uri=without_secrets(str(uri)), error_mode=error_mode, index_type=index_type)
     log = ProblemLog()
     try:
         location = parse_import_uri(uri)
@@ -120,7 +122,7 @@ def validate_import_source(
         log.extend(index_problems(location, index_model))
         index_kind = index_type_of(index_model)
         if index_type is not None and not accepts(index_kind, index_type):  # type: ignore[arg-type]
-            log.add(vector_type_problem(index_model, index_kind, index_type, f"index_type={index_type!r}"))  # type: ignore[arg-type]
+            log.add(vector_type_problem(index_model, index_kind, index_type, location.uri))  # type: ignore[arg-type]
         report.index_type = index_type = index_kind
     own_store = store is None
     if store is None:
@@ -222,16 +224,18 @@ class _SourceChecker:
         report.namespaces = {
             name: NamespaceSummary(files=len(ns.files), bytes=ns.bytes) for name, ns in layout.namespaces.items()
         }
-        samples: list[RecordSample] = []
+        records: RecordChecks | None = None
         for result in self._check_files(layout.parquet_files):
             report.namespaces[result.namespace].rows += result.rows
             log.extend(result.problems)
             if result.sample is not None:
-                samples.append(result.sample)
+                # Results come in key order, so each sample is checked (and dropped) as it arrives.
+                records = records or RecordChecks(index_dimension=self._index_dimension(), error_mode=self.error_mode)
+                log.extend(records.check(result.sample))
                 report.sampled_rows += result.sample.rows
-        if samples:
-            dimension = self.index.dimension if self.index is not None and self.index_type != "sparse" else None
-            log.extend(record_problems(samples, index_dimension=dimension, error_mode=self.error_mode))
+
+    def _index_dimension(self) -> int | None:
+        return self.index.dimension if self.index is not None and self.index_type != "sparse" else None
 
     def _check_files(self, files: list[tuple[str, StoredObject]]) -> Iterator[_FileResult]:
         """Results in key order; the first file is read alone when it decides the index type."""
@@ -243,7 +247,8 @@ class _SourceChecker:
                 if result.kind is not None or self.index_type is not None:
                     break
         # A sliding window of futures keeps memory bounded at any number of files.
-        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="preflight") as pool:
+        pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="preflight")
+        try:
             window: deque[Future[_FileResult]] = deque()
             for namespace, obj in pending:
                 window.append(pool.submit(self._check_file, namespace, obj))
@@ -251,6 +256,9 @@ class _SourceChecker:
                     yield window.popleft().result()
             while window:
                 yield window.popleft().result()
+        finally:
+            # On an error, files not yet started are dropped rather than read for nothing.
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _check_file(self, namespace: str, obj: StoredObject) -> _FileResult:
         url = self.location.url_of(obj.key)
@@ -280,7 +288,10 @@ class _SourceChecker:
             return _FileResult(namespace, rows, [vector_type_problem(self.index, expected, kind, url)], kind)
         problems = schema_problems(schema, expected, url)
         dimension = fixed_dimension(schema)
-        if self.index is not None and self.index.dimension and dimension and dimension != self.index.dimension:
+        wrong_fixed_dimension = bool(
+            self.index is not None and self.index.dimension and dimension and dimension != self.index.dimension
+        )
+        if wrong_fixed_dimension:
             problems.append(
                 error(
                     "index.dimension_mismatch",
@@ -293,6 +304,8 @@ class _SourceChecker:
         if self.sample_rows and rows:
             sample, sample_problems = self._sample(parquet, schema, expected, url, namespace)
             problems.extend(sample_problems)
+            if sample is not None and wrong_fixed_dimension:
+                sample.dimensions.clear()  # already reported once, from the footer
         return _FileResult(namespace, rows, problems, kind, sample)
 
     def _sample(
@@ -303,11 +316,11 @@ class _SourceChecker:
             return None, []
         try:
             table = read_sample(parquet, columns, self.sample_rows)
-        except (pa.ArrowException, OSError, ValueError) as exc:
+            return sample_records(table, expected, url, namespace), []
+        except (pa.ArrowException, OSError, ValueError) as exc:  # ValueError includes invalid UTF-8 text
             return None, [
                 error("parquet.unreadable_data", f"The rows of {url} could not be decoded ({exc}); rewrite the file.", url)
             ]
-        return sample_records(table, expected, url, namespace), []
 
 
 def _as_counts(namespaces: Mapping[str, int] | Iterable[str]) -> dict[str, int]:

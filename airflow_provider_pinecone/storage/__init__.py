@@ -14,7 +14,7 @@ from airflow_provider_pinecone.storage.errors import (
     StorageNotFound,
     StorageSdkMissing,
 )
-from airflow_provider_pinecone.storage.locations import ACCEPTED_FORMS, ImportLocation, parse_import_uri
+from airflow_provider_pinecone.storage.locations import ACCEPTED_FORMS, ImportLocation, parse_import_uri, without_secrets
 
 __all__ = [
     "ACCEPTED_FORMS",
@@ -30,4 +30,5 @@ __all__ = [
     "StoredObject",
     "open_object_store",
     "parse_import_uri",
+    "without_secrets",
 ]

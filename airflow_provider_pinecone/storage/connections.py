@@ -99,10 +99,12 @@ def _s3_hook_client(conn_id: str, endpoint_url: str | None, max_connections: int
         raise _ProviderMissing from None
     from botocore.config import Config
 
-    hook = S3Hook(aws_conn_id=conn_id, config=Config(max_pool_connections=max_connections))
+    hook = S3Hook(aws_conn_id=conn_id)
+    # Keep the connection's own botocore settings (addressing style, retries); only widen the pool.
+    config = (hook.config or Config()).merge(Config(max_pool_connections=max_connections))
     if endpoint_url:
-        return hook.get_session().client("s3", endpoint_url=endpoint_url, config=hook.config)
-    return hook.get_conn()
+        return hook.get_session().client("s3", endpoint_url=endpoint_url, config=config, verify=hook.verify)
+    return hook.get_client_type(config=config)
 
 
 def _gcs_hook_client(conn_id: str) -> Any:

@@ -24,7 +24,7 @@ class StorageSdkMissing(StorageError, ImportError):
 
     def __init__(self, extra: str, package: str) -> None:
         super().__init__(
-            f"Reading this URI needs the {package} package, which is not installed: "
-            f"pip install 'airflow-provider-pinecone[{extra}]'"
+            f"Reading this URI needs the {package} package, which is not installed: install "
+            f"airflow-provider-pinecone[{extra}] (pip install 'airflow-provider-pinecone[{extra}]')."
         )
         self.extra = extra

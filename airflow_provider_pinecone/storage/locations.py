@@ -14,9 +14,12 @@ ACCEPTED_FORMS = (
     "s3://BUCKET/IMPORT_DIR, gs://BUCKET/IMPORT_DIR or "
     "https://ACCOUNT.blob.core.windows.net/CONTAINER/IMPORT_DIR"
 )
-_BUCKET_URI = re.compile(r"^(?P<scheme>s3|gs)://(?P<bucket>[^/?#\s]+)(?:/(?P<prefix>[^?#]*))?$")
+# Bucket and container names are letters, digits, dots, hyphens and underscores; anything else
+# (":" or "@" of credentials in particular) makes the URI invalid before any request is made.
+_NAME = r"[A-Za-z0-9$][A-Za-z0-9._$-]*"
+_BUCKET_URI = re.compile(rf"^(?P<scheme>s3|gs)://(?P<bucket>{_NAME})(?:/(?P<prefix>[^?#]*))?$")
 _AZURE_URI = re.compile(
-    r"^https://(?P<account>[a-z0-9]{3,24})\.blob\.core\.windows\.net/(?P<bucket>[^/?#\s]+)(?:/(?P<prefix>[^?#]*))?$"
+    rf"^https://(?P<account>[a-z0-9]{{3,24}})\.blob\.core\.windows\.net/(?P<bucket>{_NAME})(?:/(?P<prefix>[^?#]*))?$"
 )
 _CLOUD_OF_SCHEME: dict[str, Cloud] = {"s3": "aws", "gs": "gcp", "https": "azure"}
 
@@ -52,6 +55,14 @@ class ImportLocation:
         return key[len(self.prefix) :] if key.startswith(self.prefix) else key
 
 
+def without_secrets(uri: str) -> str:
+    """``uri`` fit to show in a message or log: no query string (an Azure SAS token) and no user-info."""
+    uri = uri.split("?", 1)[0].split("#", 1)[0]
+    scheme, sep, rest = uri.partition("://")
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
+
+
 def parse_import_uri(uri: str) -> ImportLocation:
     """Parse ``s3://``, ``gs://`` or Azure ``https://ACCOUNT.blob.core.windows.net/`` URIs.
 
@@ -68,8 +79,7 @@ def parse_import_uri(uri: str) -> ImportLocation:
         )
     match = _BUCKET_URI.match(uri) or _AZURE_URI.match(uri)
     if match is None:
-        shown = uri.split("@")[-1] if "://" in uri else uri
-        raise InvalidImportUri(f"{shown!r} is not an import URI Pinecone accepts; use {ACCEPTED_FORMS}.")
+        raise InvalidImportUri(f"{without_secrets(uri)!r} is not an import URI Pinecone accepts; use {ACCEPTED_FORMS}.")
     scheme = match.group("scheme") if "scheme" in match.re.groupindex else "https"
     prefix = (match.group("prefix") or "").strip("/")
     return ImportLocation(

@@ -76,7 +76,12 @@ class S3ObjectStore(ObjectStore):
             "get_object", what=self.location.url_of(key), Bucket=self.location.bucket, Key=key,
             Range=f"bytes={start}-{end - 1}",
         )
-        data = response["Body"].read()
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            data = response["Body"].read()
+        except (BotoCoreError, OSError) as error:  # the body streams after the call returned
+            raise StorageError(f"Reading {self.location.url_of(key)} failed mid-download: {error}") from None
         self.counter.add(0, len(data))
         return data
 

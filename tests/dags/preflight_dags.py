@@ -18,3 +18,4 @@ def _dag(dag_id: str, **kwargs) -> DAG:
 source_only = _dag("preflight_source_only", sample_rows=10)
 against_index = _dag("preflight_against_index", pinecone_conn_id="pinecone_default", sample_rows=10)
 strict = _dag("preflight_strict", fail_on_warnings=True)
+index_name_only = _dag("preflight_index_name_only", index_name="test-index")

@@ -71,7 +71,7 @@ def test_valid_layouts_pass_with_and_without_an_index(bucket, kind, table, idx):
     for kwargs in ({}, {"index": idx, "existing_namespaces": {"other": 3}}):
         report = validate(bucket, sample_rows=50, error_mode="abort", **kwargs)
         assert report.ok and report.warnings == [], report.format_table()
-        assert report.index_type == (kind if "index" not in kwargs or kind != "dense" else "dense")
+        assert report.index_type == kind
         assert {name: (ns.files, ns.rows) for name, ns in report.namespaces.items()} == {"ns1": (2, 40), "__default__": (1, 20)}
         assert report.total_rows == 60 and report.sampled_rows == 60
     # One listing page and one ranged read per file: the footer is inside the 64 KiB tail.
@@ -152,7 +152,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {
     "dimension_mismatch": ({"imports/ns/0.parquet": dense(dimension=8)}, {"index": index(), "sample_rows": 10}, ["index.dimension_mismatch"]),
     "dimension_mismatch_in_footer": (
         {"imports/ns/0.parquet": pa.table({"id": ["a"], "values": pa.array([[1.0] * 8], pa.list_(pa.float32(), 8))})},
-        {"index": index()},
+        {"index": index(), "sample_rows": 5},  # reported once, not again from the sample
         ["index.dimension_mismatch"],
     ),
     "records": (
@@ -208,10 +208,41 @@ def test_duplicate_vectors_are_errors_only_when_aborting(bucket):
     assert [p.code for p in aborting.errors] == ["record.duplicate_vector"]
 
 
-def test_uri_rules_make_no_request(bucket):
-    for uri, code in ((bucket.uri("imports/ns/0.parquet"), "uri.is_file"), ("s3://data--use1-az4--x-s3/imports", "storage.express_one_zone"), ("ftp://x/y", "uri.invalid")):
+def test_uri_rules_make_no_request(s3_server, monkeypatch):
+    bucket = new_bucket("s3", s3_server)
+    bucket.use_sdk_defaults(monkeypatch)
+    bucket.put("imports/ns/0.parquet", dense())
+    s3_server.reset_counts()
+    for uri, code in (
+        (bucket.uri("imports/ns/0.parquet"), "uri.is_file"),
+        ("s3://data--use1-az4--x-s3/imports", "storage.express_one_zone"),
+        ("ftp://x/y", "uri.invalid"),
+    ):
         report = validate_import_source(uri)
-        assert [p.code for p in report.errors] == [code] and report.requests == 0
+        assert [p.code for p in report.errors] == [code]
+    assert s3_server.request_counts() == {}  # counted by the server itself
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://acct.blob.core.windows.net/c/imports?sv=2022-11-02&sig=SECRETSIG",
+        "s3://AKIAEXAMPLE:SECRETKEY@bucket/imports",
+        "https://user:SECRETPW@acct.blob.core.windows.net/c/imports",
+    ],
+)
+def test_a_rejected_uri_never_echoes_its_secret(uri):
+    report = validate_import_source(uri)
+    assert [p.code for p in report.errors] == ["uri.invalid"]
+    shown = json.dumps(report.to_dict()) + report.format_table() + report.error_summary()
+    assert "SECRET" not in shown
+
+
+def test_undecodable_text_is_reported_not_raised(bucket):
+    bad_utf8 = pa.array([b"ok", b"\xff\xfe"], pa.binary()).view(pa.string())
+    bucket.put("imports/ns/0.parquet", pa.table({"id": bad_utf8, "values": pa.array([[1.0], [2.0]], DENSE_TYPE)}))
+    report = validate(bucket, sample_rows=5)
+    assert [p.code for p in report.errors] == ["parquet.unreadable_data"]
 
 
 def test_a_missing_bucket_or_an_empty_prefix_is_not_found(bucket):
@@ -316,3 +347,23 @@ def test_access_denied_is_a_problem_that_never_shows_the_key(azurite_server, mon
     report = validate_import_source(f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/{name}/imports")
     assert [p.code for p in report.errors] == ["storage.access_denied"]
     assert wrong_key not in json.dumps(report.to_dict()) and wrong_key not in report.format_table()
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_an_index_name_alone_checks_that_index_through_the_default_connection(s3_bucket, pinecone_conn, capfd):
+    s3_bucket.put("imports/ns/0.parquet", dense(dimension=4))  # the fixture index has dimension 8
+    s3_bucket.put("imports/ns/1.parquet", pa.table({"id": ["a"], "values": pa.array([[1.0] * 4], pa.list_(pa.float32(), 4))}))
+    state, _, _ = _run_validate("preflight_index_name_only", s3_bucket.uri())
+    assert state == "failed"
+    assert "index.dimension_mismatch" in capfd.readouterr().out
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_a_missing_sdk_fails_the_task_once_and_names_the_extra(s3_bucket, monkeypatch, capfd):
+    import sys
+
+    s3_bucket.put("imports/ns/0.parquet", dense())
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as if airflow-provider-pinecone[s3] were not installed
+    state, _, tries = _run_validate("preflight_source_only", s3_bucket.uri())
+    assert state == "failed" and tries == 1
+    assert "install airflow-provider-pinecone[s3]" in capfd.readouterr().out

@@ -17,7 +17,7 @@ from airflow_provider_pinecone.preflight import limits
 from airflow_provider_pinecone.preflight.index_rules import accepts, index_problems, index_type_of, namespace_problems
 from airflow_provider_pinecone.preflight.layout import classify_listing, uri_problems
 from airflow_provider_pinecone.preflight.problems import Problem, ProblemLog, Severity, error
-from airflow_provider_pinecone.preflight.records import record_problems, sample_records
+from airflow_provider_pinecone.preflight.records import RecordChecks, record_problems, sample_records
 from airflow_provider_pinecone.preflight.report import ImportSourceReport, NamespaceSummary
 from airflow_provider_pinecone.preflight.schema import infer_index_type, schema_problems, type_name
 from airflow_provider_pinecone.storage import StoredObject, parse_import_uri
@@ -314,7 +314,7 @@ def test_duplicate_ids_and_vectors_across_files_of_a_namespace():
     other_namespace = sample([("a", [1.0, 2.0])], path="g0", namespace="other")
     problems = record_problems([first, second, other_namespace], index_dimension=None, error_mode="continue")
     assert [(p.code, p.severity, p.path) for p in problems] == [
-        ("record.duplicate_id", Severity.WARNING, "f1"),
+        ("record.duplicate_id", Severity.ERROR, "f1"),
         ("record.duplicate_vector", Severity.WARNING, "f1"),
     ]
     assert "f0 row 0" in problems[1].message and "records_imported" in problems[1].message
@@ -350,3 +350,17 @@ def test_report_dict_and_table():
     assert json.loads(json.dumps(data)) == data
     table = report.format_table()
     assert "total" in table and "42" in table and "4 storage requests" in table and "WARNING layout.non_parquet_object" in table
+
+
+def test_duplicate_tracking_is_bounded_but_still_finds_repeats_of_what_it_remembers():
+    checks = RecordChecks(index_dimension=None, error_mode="continue", max_tracked_keys=2)
+    assert checks.check(sample([("a", [1.0]), ("b", [2.0])], path="f0")) == []
+    # "c" is past the limit, so it is not remembered; "a" is, so its repeat is still found.
+    assert checks.check(sample([("c", [3.0])], path="f1")) == []
+    repeats = checks.check(sample([("a", [9.0]), ("c", [3.0])], path="f2"))
+    assert [(p.code, p.message.split(" sampled")[0]) for p in repeats] == [("record.duplicate_id", "1")]
+
+
+def test_metadata_nested_thousands_deep_is_invalid_not_a_crash():
+    table = dense_table([("a", [1.0], "[" * 5000)])
+    assert findings(table) == {"record.invalid_metadata": (1, 0)}
