@@ -11,7 +11,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := True
 
-.PHONY: test unit-oldest demo bench lock lint clean node_modules
+.PHONY: test unit-oldest demo bench bench-fanout bench-preflight lock lint clean node_modules
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,17 @@ unit-oldest: $(VENV_OLDEST)/.synced
 demo: $(VENV)/.synced
 	$(VENV)/bin/python -m example_dags.run_demo
 
+# Both benchmarks, one after the other even under `make -j` (they measure CPU and wall time).
 bench: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/trigger_fanout.py
+	$(VENV)/bin/python benchmarks/preflight_scale.py
+
+bench-fanout: $(VENV)/.synced
+	$(VENV)/bin/python benchmarks/trigger_fanout.py
+
+# Pre-flight on 1,000 and 100,000 files on a local S3 server, against pyarrow (about 14 minutes).
+bench-preflight: $(VENV)/.synced
+	$(VENV)/bin/python benchmarks/preflight_scale.py
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: | $(UV)

@@ -595,7 +595,8 @@ def _moto_populate(bucket: str, keys: Sequence[str], data: bytes) -> int:
     except MissingBucket:
         raise _PopulateError("404 Not Found", f"The bucket {bucket!r} does not exist.") from None
     for key in keys:
-        backend.put_object(bucket, key, data, disable_notification=True)
+        # A PUT answers with the ETag, so moto computes it then; otherwise the first listing would.
+        _ = backend.put_object(bucket, key, data, disable_notification=True).etag
     return len(keys)
 
 
