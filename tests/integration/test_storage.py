@@ -483,3 +483,19 @@ def test_s3_middleware_adds_latency_and_counts_by_method():
     wrapped({"REQUEST_METHOD": "DELETE", "PATH_INFO": object_stores.COUNTS_PATH}, lambda *args: None)
     counts = b"".join(wrapped({"REQUEST_METHOD": "GET", "PATH_INFO": object_stores.COUNTS_PATH}, lambda *a: None))
     assert json.loads(counts) == {}
+
+
+def test_s3_server_population_and_byte_counts_serve_benchmarks(s3_server, monkeypatch):
+    bucket = new_bucket("s3", s3_server)
+    written = s3_server.populate(bucket.name, [f"imports/ns/{i}.parquet" for i in range(50)], b"y" * 300)
+    assert written == 50
+    s3_server.reset_counts()
+    with bucket.open(monkeypatch) as store:
+        listed = list(store.list_objects())
+        assert [obj.size for obj in listed] == [300] * 50
+        assert store.read_tail(listed[0], 100) == b"y" * 100
+    assert s3_server.request_counts() == {"GET": 2}
+    sent = s3_server.bytes_sent()["GET"]
+    assert sent > 100  # the listing's XML plus the 100 bytes read
+    s3_server.reset_counts()
+    assert s3_server.bytes_sent() == {}
