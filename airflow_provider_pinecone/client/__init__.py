@@ -24,7 +24,14 @@ from airflow_provider_pinecone.client.errors import (
     PineconeServerError,
     PineconeValidationError,
 )
-from airflow_provider_pinecone.client.models import TERMINAL_STATUSES, ImportModel, ImportStatus, IndexModel, IndexStats
+from airflow_provider_pinecone.client.models import (
+    TERMINAL_STATUSES,
+    ImportModel,
+    ImportStatus,
+    IndexModel,
+    IndexStats,
+    QueryMatch,
+)
 from airflow_provider_pinecone.client.retry import RetryPolicy
 
 __all__ = [
@@ -49,5 +56,6 @@ __all__ = [
     "PineconeRateLimitError",
     "PineconeServerError",
     "PineconeValidationError",
+    "QueryMatch",
     "RetryPolicy",
 ]

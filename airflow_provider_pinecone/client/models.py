@@ -220,3 +220,27 @@ class IndexStats:
             "metric": self.metric,
             "vector_type": self.vector_type,
         }
+
+
+@dataclass(frozen=True)
+class QueryMatch:
+    """One nearest neighbour from ``query``: its id, similarity score, and what was asked for."""
+
+    id: str
+    score: float
+    values: list[float] | None = None
+    metadata: dict[str, Any] | None = None
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> QueryMatch:
+        """Parse one entry of the ``matches`` list."""
+        return cls(
+            id=str(data["id"]),
+            score=float(data.get("score") or 0.0),
+            values=data.get("values") or None,
+            metadata=data.get("metadata") or None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON, for XCom."""
+        return {"id": self.id, "score": self.score, "values": self.values, "metadata": self.metadata}

@@ -23,6 +23,7 @@ from airflow_provider_pinecone.client import (
     PineconeConfigurationError,
     PineconeConnectionError,
     PineconeError,
+    QueryMatch,
     PineconeNotFoundError,
     RetryPolicy,
 )
@@ -245,6 +246,12 @@ class PineconeHook(BaseHook):
     def describe_index_stats(self) -> IndexStats:
         """Vector counts per namespace of the hook's index."""
         return self.client.describe_index_stats()
+
+    def query(
+        self, vector: list[float], *, top_k: int = 10, namespace: str = "__default__", include_metadata: bool = True
+    ) -> list[QueryMatch]:
+        """The ``top_k`` records of ``namespace`` nearest to ``vector``, best first."""
+        return self.client.query(vector, top_k=top_k, namespace=namespace, include_metadata=include_metadata)
 
     def imports_of(self, uri: str) -> list[ImportModel]:
         """Every listed import of ``uri`` on this index (a trailing ``/`` does not matter)."""

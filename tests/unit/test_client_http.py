@@ -16,6 +16,7 @@ from airflow_provider_pinecone.client import (
     PineconeClient,
     PineconeConnectionError,
     PineconeServerError,
+    PineconeValidationError,
     RetryPolicy,
 )
 
@@ -181,3 +182,20 @@ def test_shared_async_pool_is_one_per_loop_and_closes_with_its_last_user():
 
     shared = asyncio.run(scenario())
     assert shared.http.is_closed and open_shared_clients() == 0
+
+
+def test_query_sends_camel_case_and_parses_matches():
+    matches = [{"id": "rec-7", "score": 0.99, "metadata": {"category": "news"}}, {"id": "rec-2", "score": 0.5}]
+    script = Script(httpx.Response(200, json={"matches": matches, "namespace": "ns1"}))
+    found = _client(script).query([1, 2.5], top_k=2, namespace="ns1")
+    assert [(m.id, m.score, m.metadata) for m in found] == [("rec-7", 0.99, {"category": "news"}), ("rec-2", 0.5, None)]
+    request = script.requests[0]
+    assert request.url == f"https://{HOST}/query"
+    assert json.loads(request.content) == {"vector": [1.0, 2.5], "topK": 2, "namespace": "ns1", "includeMetadata": True}
+
+
+def test_query_refuses_a_top_k_out_of_range_before_sending():
+    script = Script()
+    with pytest.raises(PineconeValidationError, match="top_k must be between 1 and 10,000"):
+        _client(script).query([1.0], top_k=0)
+    assert script.requests == []
