@@ -10,12 +10,21 @@ Fixtures:
     A started :class:`~airflow_provider_pinecone.testing.emulator.PineconeEmulator`,
     emptied after the test. One server is shared by the whole session and ``reset()``
     between tests, so the fixture costs milliseconds, not a server start-up.
-    Imports are fast by default here (0.5 s loading + 0.2 s indexing); tune them with
-    ``pinecone_emulator.set_import_behaviour(duration=..., fail_message=...)``.
+    Imports are real: they read the Parquet files under the URI (point the storage SDKs at
+    a local server, e.g. with the ``s3_server`` fixture below) and load them, with a short
+    indexing delay (0.2 s). For imports that need no files, simulate them on the clock with
+    ``pinecone_emulator.set_import_behaviour(duration=..., records=..., fail_message=...)``.
+    Seed records with ``upsert(index, namespace, records)``, read counts with
+    ``namespace_counts(index)``, and inject random faults with ``set_fault_rates(...)``.
 
 ``pinecone_index``
     Creates a dense index ``"test-index"`` (dimension 8, cosine, aws/us-east-1) on that
     emulator and returns its name.
+
+``make_pinecone_index``
+    A function creating an index of your choice on that emulator and returning its name:
+    ``make_pinecone_index("sparse-idx", vector_type="sparse", cloud="gcp")`` or
+    ``make_pinecone_index(dimension=4, metric="dotproduct")`` (a fresh name by default).
 
 Pointing a DAG at the emulator: the provider reads its connection from Airflow, so set
 one through the environment (``monkeypatch`` undoes it after the test)::
@@ -74,7 +83,8 @@ This module does not import Airflow.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -84,16 +94,15 @@ from airflow_provider_pinecone.testing.object_stores import AzuriteServer, GcsEm
 TEST_INDEX_NAME = "test-index"
 TEST_INDEX_DIMENSION = 8
 # Fast enough for unit-style tests; tests needing other timings call set_import_behaviour.
-FIXTURE_IMPORT_DURATION = 0.5
 FIXTURE_INDEXING_DELAY = 0.2
+FIXTURE_FILE_DELAY = 0.01
+_index_numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
 def _pinecone_emulator_session() -> Iterator[PineconeEmulator]:
     """One emulator server for the whole session (starting uvicorn per test is slow)."""
-    emulator = PineconeEmulator(
-        import_duration=FIXTURE_IMPORT_DURATION, indexing_delay=FIXTURE_INDEXING_DELAY
-    )
+    emulator = PineconeEmulator(indexing_delay=FIXTURE_INDEXING_DELAY, file_delay=FIXTURE_FILE_DELAY)
     emulator.start()
     try:
         yield emulator
@@ -119,6 +128,37 @@ def pinecone_index(pinecone_emulator: PineconeEmulator) -> str:
         TEST_INDEX_NAME, dimension=TEST_INDEX_DIMENSION, metric="cosine", cloud="aws"
     )
     return TEST_INDEX_NAME
+
+
+@pytest.fixture
+def make_pinecone_index(pinecone_emulator: PineconeEmulator) -> Callable[..., str]:
+    """Return ``make(name=None, *, dimension=8, metric=None, cloud="aws", vector_type="dense")``.
+
+    It creates an index on ``pinecone_emulator`` and returns its name; sparse indexes take no
+    dimension (it is ignored) and default to dotproduct, dense ones to cosine.
+    """
+
+    def make(
+        name: str | None = None,
+        *,
+        dimension: int | None = TEST_INDEX_DIMENSION,
+        metric: str | None = None,
+        cloud: str = "aws",
+        region: str = "us-east-1",
+        vector_type: str = "dense",
+    ) -> str:
+        name = name or f"index-{next(_index_numbers)}"
+        pinecone_emulator.create_index(
+            name,
+            dimension=None if vector_type == "sparse" else dimension,
+            metric=metric,
+            cloud=cloud,
+            region=region,
+            vector_type=vector_type,
+        )
+        return name
+
+    return make
 
 
 @pytest.fixture(scope="session")

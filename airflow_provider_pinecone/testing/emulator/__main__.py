@@ -5,6 +5,13 @@ per ``--index``, then serves until SIGINT/SIGTERM and exits 0.
 
 The API key can come from ``$PINECONE_EMULATOR_API_KEY`` instead of ``--api-key`` (the
 command line is visible to other users in ``ps``).
+
+Imports are real (the files under the URI are read) unless ``--import-duration`` is given,
+which simulates them on the clock. ``--s3-endpoint-url``, ``--gcs-endpoint`` and
+``--azure-connection-string`` set ``AWS_ENDPOINT_URL_S3``, ``STORAGE_EMULATOR_HOST`` and
+``AZURE_STORAGE_CONNECTION_STRING`` for this process, which the storage SDKs read.
+``--faults SPEC`` sets random fault rates (syntax in
+:mod:`airflow_provider_pinecone.testing.emulator.faults`).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from airflow_provider_pinecone.testing.emulator.errors import EmulatorError, require_number
+from airflow_provider_pinecone.testing.emulator.faults import parse_fault_spec
 from airflow_provider_pinecone.testing.emulator.server import PineconeEmulator
 from airflow_provider_pinecone.testing.emulator.state import IndexConfig
 from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
@@ -64,6 +72,21 @@ def _non_negative(value: str) -> float:
         ) from None
 
 
+def _fault_spec(value: str) -> str:
+    try:
+        parse_fault_spec(value)
+    except EmulatorError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    return value
+
+
+_STORAGE_ENV = {
+    "s3_endpoint_url": "AWS_ENDPOINT_URL_S3",
+    "gcs_endpoint": "STORAGE_EMULATOR_HOST",
+    "azure_connection_string": "AZURE_STORAGE_CONNECTION_STRING",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
     parser = argparse.ArgumentParser(
@@ -83,10 +106,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the only accepted Api-Key (default: ${API_KEY_ENV} if set, else any non-empty "
         f"key). Prefer ${API_KEY_ENV}: the command line is visible to other users in ps",
     )
-    parser.add_argument("--import-duration", type=_non_negative, default=2.0, metavar="S",
-                        help="seconds a simulated import spends loading (default: %(default)s)")
+    parser.add_argument("--import-duration", type=_non_negative, default=None, metavar="S",
+                        help="simulate imports on the clock, loading for S seconds, instead of "
+                        "reading the files (default: real imports)")
     parser.add_argument("--indexing-delay", type=_non_negative, default=1.0, metavar="S",
-                        help="seconds at 100%% before Completed (default: %(default)s)")
+                        help="seconds at 100%% before Completed (default: %(default)s; "
+                        "600 feels like Pinecone)")
+    parser.add_argument("--file-delay", type=_non_negative, default=0.05, metavar="S",
+                        help="seconds a real import pauses after each file (default: %(default)s)")
+    parser.add_argument("--s3-endpoint-url", metavar="URL",
+                        help="S3 endpoint for imports (sets AWS_ENDPOINT_URL_S3), e.g. a moto server")
+    parser.add_argument("--gcs-endpoint", metavar="URL",
+                        help="GCS endpoint for imports (sets STORAGE_EMULATOR_HOST)")
+    parser.add_argument("--azure-connection-string", metavar="S",
+                        help="Azure Blob Storage connection string for imports (sets "
+                        "AZURE_STORAGE_CONNECTION_STRING), e.g. Azurite's")
+    parser.add_argument("--faults", type=_fault_spec, default=None, metavar="SPEC",
+                        help='random fault rates, e.g. "429=0.2,503=0.2" or '
+                        '"latency_ms=50,drop=0.01@^/bulk/imports" (rules joined by ";")')
+    parser.add_argument("--faults-seed", type=int, default=0, metavar="N",
+                        help="seed of the fault-rate random generator (default: %(default)s)")
     parser.add_argument("--index", type=_index_arg, action="append", default=[],
                         metavar="NAME:DIMENSION[:CLOUD]",
                         help="pre-create a dense index (repeatable)")
@@ -107,6 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if duplicates:
         parser.error(f"--index names must be unique, repeated: {', '.join(duplicates)}")
 
+    # The storage SDKs read these when an import opens its store (SDK default configuration).
+    for option, variable in _STORAGE_ENV.items():
+        if getattr(args, option):
+            os.environ[variable] = getattr(args, option)
+
     stop = threading.Event()
     # Only set a flag in the handler; shutting servers down happens on the main thread.
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -118,6 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         import_duration=args.import_duration,
         indexing_delay=args.indexing_delay,
         host=args.host,
+        file_delay=args.file_delay,
+        fault_spec=args.faults,
+        fault_seed=args.faults_seed,
     )
     try:
         emulator.start()

@@ -92,6 +92,18 @@ def create_control_plane_app(backend: PineconeEmulator, api_key: str | None) -> 
         await run_in_threadpool(_admin_call, backend.inject_faults, body)
         return JSONResponse({"ok": True})
 
+    @app.post(ADMIN_PREFIX + "fault-rates")
+    async def admin_fault_rates(request: Request) -> JSONResponse:
+        # {"spec": "429=0.2,503=0.2", "seed": 1} or the keyword form of set_fault_rates.
+        body = await json_body(request)
+        await run_in_threadpool(_admin_call, backend.set_fault_rates, body)
+        return JSONResponse({"ok": True})
+
+    @app.delete(ADMIN_PREFIX + "fault-rates")
+    async def admin_clear_fault_rates() -> JSONResponse:
+        backend.clear_fault_rates()
+        return JSONResponse({"ok": True})
+
     @app.post(ADMIN_PREFIX + "reset")
     async def admin_reset() -> JSONResponse:
         await run_in_threadpool(backend.reset)

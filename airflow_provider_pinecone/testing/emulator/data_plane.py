@@ -1,4 +1,6 @@
-"""The data plane of one index (bulk imports and index stats), served on its own port.
+"""The data plane of one index: bulk imports, stats, namespaces, upsert, fetch and query.
+
+Served on its own port.
 
 Like Pinecone Local, every index gets its own host, so clients exercise the real
 "describe index -> connect to its host" flow.
@@ -6,14 +8,52 @@ Like Pinecone Local, every index gets its own host, so clients exercise the real
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from fastapi import FastAPI, Request
 
-from airflow_provider_pinecone.testing.emulator.errors import Plane
-from airflow_provider_pinecone.testing.emulator.gate import install_gate, json_body
+from airflow_provider_pinecone.testing.emulator.errors import (
+    InvalidArgument,
+    NotFound,
+    Plane,
+    require_number,
+)
+from airflow_provider_pinecone.testing.emulator.gate import install_gate, json_body, request_version
+from airflow_provider_pinecone.testing.emulator.query import top_k
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
+from airflow_provider_pinecone.testing.emulator.store import namespace_key
 from airflow_provider_pinecone.testing.emulator.validation import parse_import_request, parse_limit
+from airflow_provider_pinecone.testing.emulator.vectors import (
+    check_request_size,
+    parse_sparse,
+    parse_upsert,
+    vector_wire,
+)
+from airflow_provider_pinecone.testing.emulator.versions import V2026_07
+
+_USAGE = {"readUnits": 1}
+
+
+def _namespace_description(name: str, count: int, version: str) -> dict[str, Any]:
+    # 2026-07 serializes record_count as a decimal string (a uint64).
+    return {"name": name, "record_count": str(count) if version == V2026_07 else count}
+
+
+def _token(name: str) -> str:
+    return base64.urlsafe_b64encode(name.encode()).decode()
+
+
+def _after(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgument(
+            "Invalid paginationToken: pass the pagination.next value of a previous response unchanged."
+        ) from None
 
 
 def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | None) -> FastAPI:
@@ -54,17 +94,123 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
 
     @app.post("/describe_index_stats")
     async def describe_index_stats(request: Request) -> dict[str, Any]:
-        await json_body(request, required=False)  # a filter may be sent; nothing to filter yet
+        body = await json_body(request, required=False)
+        if body.get("filter"):
+            raise InvalidArgument(
+                "Serverless indexes do not support filtering describe_index_stats by metadata."
+            )
         config = state.get_index(index_name).config
-        stats: dict[str, Any] = {"namespaces": {}}
+        counts = state.vectors.namespace_counts(index_name)
+        stats: dict[str, Any] = {
+            "namespaces": {name: {"vectorCount": n} for name, n in sorted(counts.items())}
+        }
         if config.dimension is not None:  # "Not specified if sparse index"
             stats["dimension"] = config.dimension
         stats.update(
             indexFullness=0.0,
-            totalVectorCount=0,
+            totalVectorCount=sum(counts.values()),
             metric=config.metric,
             vectorType=config.vector_type,
         )
         return stats
+
+    @app.get("/namespaces")
+    async def list_namespaces(request: Request) -> dict[str, Any]:
+        state.get_index(index_name)
+        params = request.query_params
+        limit = parse_limit(params.get("limit"))
+        prefix = params.get("prefix") or ""
+        after = _after(params.get("paginationToken"))
+        counts = state.vectors.namespace_counts(index_name)
+        # Sorted bitwise ("C" collation): Python compares str by code point, as UTF-8 bytes do.
+        names = sorted(name for name in counts if name.startswith(prefix))
+        remaining = [name for name in names if after is None or name > after]
+        page = remaining[:limit]
+        version = request_version(request)
+        body: dict[str, Any] = {
+            "namespaces": [_namespace_description(n, counts[n], version) for n in page],
+        }
+        if len(remaining) > limit:
+            body["pagination"] = {"next": _token(page[-1])}
+        body["total_count"] = len(names)
+        return body
+
+    @app.get("/namespaces/{namespace}")
+    async def describe_namespace(namespace: str, request: Request) -> dict[str, Any]:
+        state.get_index(index_name)
+        count = state.vectors.count(index_name, namespace)
+        if not count:
+            raise NotFound(f"Namespace {namespace} not found.")
+        return _namespace_description(namespace_key(namespace), count, request_version(request))
+
+    @app.post("/vectors/upsert")
+    async def upsert(request: Request) -> dict[str, Any]:
+        check_request_size(len(await request.body()))
+        config = state.get_index(index_name).config
+        namespace, records = parse_upsert(await json_body(request, hint="an UpsertRequest"), config)
+        return {"upsertedCount": state.vectors.upsert(index_name, namespace, records)}
+
+    @app.get("/vectors/fetch")
+    async def fetch(request: Request) -> dict[str, Any]:
+        state.get_index(index_name)
+        ids = request.query_params.getlist("ids")
+        if not ids:
+            raise InvalidArgument("ids is required: repeat the query parameter, ?ids=a&ids=b.")
+        namespace = request.query_params.get("namespace") or ""
+        version = request_version(request)
+        found = state.vectors.fetch(index_name, namespace, ids)
+        return {
+            "vectors": {r.id: vector_wire(r, version) for r in found},
+            "namespace": namespace,
+            "usage": dict(_USAGE),
+        }
+
+    @app.post("/query")
+    async def query(request: Request) -> dict[str, Any]:
+        body = await json_body(request, hint="a QueryRequest")
+        config = state.get_index(index_name).config
+        k = require_number("topK", body.get("topK"), minimum=1, maximum=10000, integer=True)
+        namespace = body.get("namespace") or ""
+        vector, record_id = body.get("vector"), body.get("id")
+        sparse = parse_sparse(body["sparseVector"], "sparseVector") if body.get("sparseVector") else None
+        if (vector is not None) + (record_id is not None) > 1:
+            raise InvalidArgument("Each query takes only one of vector or id.")
+        if record_id is not None:
+            found = state.vectors.fetch(index_name, namespace, [record_id])
+            if not found:
+                raise InvalidArgument(f"No vector with id {record_id!r} in namespace {namespace!r}.")
+            vector, sparse = found[0].values, found[0].sparse
+            vector = list(vector) if vector is not None else None
+        elif vector is not None:
+            if not isinstance(vector, list) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in vector
+            ):
+                raise InvalidArgument("vector must be an array of numbers.")
+            if config.dimension is not None and len(vector) != config.dimension:
+                raise InvalidArgument(
+                    f"Vector dimension {len(vector)} does not match the dimension of the index "
+                    f"{config.dimension}"
+                )
+        elif sparse is None:
+            raise InvalidArgument("A query needs a vector, a sparseVector or an id.")
+        include_values = bool(body.get("includeValues", False))
+        include_metadata = bool(body.get("includeMetadata", False))
+        version = request_version(request)
+        best = top_k(
+            state.vectors.records(index_name, namespace),
+            config.metric,
+            vector,
+            sparse,
+            k,
+            body.get("filter") or None,
+        )
+        matches = []
+        for value, record in best:
+            match = vector_wire(
+                record, version, include_values=include_values, include_metadata=include_metadata
+            )
+            match["score"] = value
+            matches.append(match)
+        return {"matches": matches, "namespace": namespace, "usage": dict(_USAGE)}
 
     return app

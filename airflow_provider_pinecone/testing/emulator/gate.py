@@ -6,6 +6,7 @@ differs, which :func:`~.errors.error_response` decides from the plane.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,7 @@ from airflow_provider_pinecone.testing.emulator.errors import (
     require_object,
     unauthorized_response,
 )
+from airflow_provider_pinecone.testing.emulator.faults import drop_connection
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
 from airflow_provider_pinecone.testing.emulator.versions import (
     API_VERSION_HEADER,
@@ -74,6 +76,24 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
                 plane,
                 fault.status,
                 f"Injected fault: HTTP {fault.status} for {request.method} {path}.",
+                _lenient_version(request),
+                headers,
+            )
+
+        decision = state.fault_rates.decide(request.method, path)
+        if decision.latency:
+            await asyncio.sleep(decision.latency)
+        if decision.drop and drop_connection(request.scope):
+            # uvicorn discards this response: the connection is already closed.
+            return Response(status_code=499)
+        if decision.status is not None:
+            headers = None
+            if decision.retry_after is not None:
+                headers = {"Retry-After": _format_retry_after(decision.retry_after)}
+            return error_response(
+                plane,
+                decision.status,
+                f"Injected fault (rate): HTTP {decision.status} for {request.method} {path}.",
                 _lenient_version(request),
                 headers,
             )

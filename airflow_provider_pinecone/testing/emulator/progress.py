@@ -4,8 +4,10 @@ An import's state is *computed* from the time elapsed since it was started rathe
 advanced by a background task, so the emulator needs no worker threads and every read is
 consistent. :class:`ClockProgress` simulates the phases Pinecone documents (Pending ->
 InProgress with a rising percentage -> InProgress at 100 % while indexing -> Completed).
-A real importer (reading Parquet files) can later implement :class:`ImportProgress` and be
-plugged in by :class:`~.state.EmulatorState` without touching the HTTP layer.
+:class:`~.importer.RealImport` implements the same :class:`ImportProgress` protocol by
+reading the Parquet files for real, in a background thread.
+
+Which one an import gets is decided by :attr:`ImportBehaviour.simulate` when it starts.
 """
 
 from __future__ import annotations
@@ -51,10 +53,19 @@ class ImportProgress(Protocol):
         """Return the import's state ``elapsed`` seconds after it started."""
         ...
 
+    def stop(self) -> None:
+        """Stop any background work; once it returns, the import changes nothing any more."""
+        ...
+
 
 @dataclasses.dataclass(frozen=True)
 class ImportBehaviour:
-    """Knobs for simulated imports; captured when an import starts.
+    """Knobs for imports; captured when an import starts.
+
+    ``simulate=False`` (real imports) reads the Parquet files under the URI and loads them
+    into the vector store; only ``indexing_delay``, ``file_delay`` and ``record_delay`` apply.
+    ``simulate=True`` ignores the URI and advances on the clock: ``duration``, ``records``,
+    ``fail_message``, ``fail_at_percent`` and ``pending`` apply (and ``indexing_delay``).
 
     ``pending=None`` means "10 % of ``duration``", so changing only the duration keeps a
     proportionate pending phase.
@@ -66,6 +77,11 @@ class ImportBehaviour:
     fail_message: str | None = None
     fail_at_percent: float = 50.0
     pending: float | None = None
+    simulate: bool = False
+    # Pacing of real imports, so progress can be watched: a pause after each file and a
+    # pause per record (in batches).
+    file_delay: float = 0.05
+    record_delay: float = 0.0
 
     def __post_init__(self) -> None:
         # Validate here so both the Python API and the HTTP admin route reject bad values
@@ -76,6 +92,10 @@ class ImportBehaviour:
             require_number("pending", self.pending, minimum=0)
         require_number("records", self.records, minimum=0, integer=True)
         require_number("fail_at_percent", self.fail_at_percent, minimum=0, maximum=100)
+        require_number("file_delay", self.file_delay, minimum=0)
+        require_number("record_delay", self.record_delay, minimum=0)
+        if not isinstance(self.simulate, bool):
+            raise InvalidArgument(f"simulate must be true or false, got {self.simulate!r}.")
         if self.fail_message is not None and not isinstance(self.fail_message, str):
             raise InvalidArgument(
                 f"fail_message must be a string or null, got {type(self.fail_message).__name__}."
@@ -92,6 +112,9 @@ class ClockProgress:
     """Simulated progress: a pure function of elapsed time and an :class:`ImportBehaviour`."""
 
     behaviour: ImportBehaviour
+
+    def stop(self) -> None:
+        """Nothing runs in the background: a cancelled simulation is frozen by its record."""
 
     def _records_at(self, percent: float) -> int:
         return int(self.behaviour.records * percent / 100.0)

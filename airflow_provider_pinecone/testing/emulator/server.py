@@ -17,14 +17,23 @@ from fastapi import FastAPI
 
 from airflow_provider_pinecone.testing.emulator.control_plane import create_control_plane_app
 from airflow_provider_pinecone.testing.emulator.data_plane import create_data_plane_app
-from airflow_provider_pinecone.testing.emulator.errors import NotFound
-from airflow_provider_pinecone.testing.emulator.progress import ImportBehaviour
+from airflow_provider_pinecone.testing.emulator.errors import NotFound, require_number
+from airflow_provider_pinecone.testing.emulator.faults import expose_connection, parse_fault_spec
+from airflow_provider_pinecone.testing.emulator.faults import FaultRateRule
+from airflow_provider_pinecone.testing.emulator.importer import RealImport
+from airflow_provider_pinecone.testing.emulator.progress import (
+    ClockProgress,
+    ImportBehaviour,
+    ImportProgress,
+)
 from airflow_provider_pinecone.testing.emulator.state import (
     EmulatorState,
     FaultRule,
+    ImportRequest,
     IndexConfig,
     IndexRecord,
 )
+from airflow_provider_pinecone.testing.emulator.store import VectorRecord
 from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
 from airflow_provider_pinecone.testing.emulator.versions import DEFAULT_VERSION, index_model
 
@@ -59,7 +68,7 @@ class _ServerThread:
             self.host = host
             self.port: int = self._sock.getsockname()[1]
             config = uvicorn.Config(
-                app,
+                expose_connection(app),  # lets fault rates drop connections
                 log_level="warning",
                 access_log=False,
                 lifespan="off",
@@ -148,31 +157,52 @@ class PineconeEmulator:
             url = emu.control_plane_url        # "http://127.0.0.1:<port>"
             host = emu.index_host("demo-index")  # "127.0.0.1:<port>", no scheme
 
+    Imports are real by default: the files under the URI are read (through the SDKs'
+    default configuration, see :mod:`.importer`) and loaded into the in-memory vector store.
+    Passing ``import_duration`` (or clock knobs to :meth:`set_import_behaviour`) makes them
+    *simulated* instead: the URI is not read and progress follows the clock.
+
     Args:
         port: Control-plane port; 0 picks a free one.
         api_key: The only accepted ``Api-Key``; ``None`` accepts any non-empty key.
-        import_duration: Seconds a simulated import spends loading (0 -> 100 %).
+        import_duration: ``None`` for real imports; else seconds a simulated import spends
+            loading (0 -> 100 %).
         indexing_delay: Seconds an import stays InProgress at 100 % before Completed.
         host: Interface to bind; index hosts are reported on this address too.
         startup_timeout: Upper bound for each server to start listening.
+        file_delay: Seconds a real import pauses after each file (to make progress visible).
+        fault_spec: Fault rates to apply from the start (syntax in :mod:`.faults`).
+        fault_seed: Seed of the fault-rate random generator.
     """
 
     def __init__(
         self,
         port: int = 0,
         api_key: str | None = None,
-        import_duration: float = 2.0,
+        import_duration: float | None = None,
         indexing_delay: float = 1.0,
         host: str = "127.0.0.1",
         startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
+        file_delay: float = ImportBehaviour.file_delay,
+        fault_spec: str | None = None,
+        fault_seed: int | None = 0,
     ) -> None:
         self._port = port
         self._api_key = api_key
         self._host = host
         self._startup_timeout = startup_timeout
-        self._state = EmulatorState(
-            ImportBehaviour(duration=import_duration, indexing_delay=indexing_delay)
+        simulate = import_duration is not None
+        behaviour = ImportBehaviour(
+            duration=import_duration if simulate else ImportBehaviour.duration,
+            indexing_delay=indexing_delay,
+            simulate=simulate,
+            file_delay=file_delay,
         )
+        self._state = EmulatorState(behaviour, progress_factory=self._make_progress)
+        self._fault_spec = fault_spec
+        self._fault_seed = fault_seed
+        if fault_spec:
+            self.set_fault_rates(fault_spec, seed=fault_seed)
         self._control: _ServerThread | None = None
         self._data_planes: dict[str, _ServerThread] = {}
         # Guards _control/_data_planes; server start/stop happens outside the state lock.
@@ -314,6 +344,13 @@ class PineconeEmulator:
         return host
 
     # -------------------------------------------------------------------- imports
+    def _make_progress(
+        self, index: IndexConfig, request: ImportRequest, behaviour: ImportBehaviour
+    ) -> ImportProgress:
+        if behaviour.simulate:
+            return ClockProgress(behaviour)
+        return RealImport(index, request, behaviour, self._state.vectors)
+
     def set_import_behaviour(
         self,
         duration: float | _Keep = KEEP,
@@ -322,20 +359,37 @@ class PineconeEmulator:
         fail_message: str | None = None,
         fail_at_percent: float = 50.0,
         pending: float | None | _Keep = KEEP,
+        simulate: bool | _Keep = KEEP,
+        file_delay: float | _Keep = KEEP,
+        record_delay: float | _Keep = KEEP,
     ) -> None:
         """Change how imports started from now on behave (running imports are unaffected).
 
-        ``duration``, ``indexing_delay``, ``records`` and ``pending`` keep their current
-        value when omitted (``pending=None`` means 10 % of ``duration``). The failure
-        settings are always applied, so a call without ``fail_message`` stops failing.
+        ``duration``, ``indexing_delay``, ``records``, ``pending``, ``file_delay`` and
+        ``record_delay`` keep their current value when omitted (``pending=None`` means 10 %
+        of ``duration``). The failure settings are always applied, so a call without
+        ``fail_message`` stops failing.
+
+        Real or simulated: ``simulate=True`` simulates imports on the clock (the URI is not
+        read); ``simulate=False`` reads and loads the files. When ``simulate`` is omitted,
+        setting any clock knob (``duration``, ``records``, ``pending`` or ``fail_message``)
+        switches to simulated imports, so existing tests written against the simulation keep
+        working; otherwise the mode stays as it is. ``indexing_delay``, ``file_delay`` and
+        ``record_delay`` (seconds per record) pace real imports.
         """
         changes: dict[str, Any] = {
             "duration": duration,
             "indexing_delay": indexing_delay,
             "records": records,
             "pending": pending,
+            "simulate": simulate,
+            "file_delay": file_delay,
+            "record_delay": record_delay,
         }
         settings = {k: v for k, v in changes.items() if v is not KEEP}
+        clock_knobs = {"duration", "records", "pending"} & settings.keys()
+        if simulate is KEEP and (clock_knobs or fail_message is not None):
+            settings["simulate"] = True
         settings.update(fail_message=fail_message, fail_at_percent=fail_at_percent)
         self._state.set_behaviour(**settings)
 
@@ -343,7 +397,75 @@ class PineconeEmulator:
         """All imports of an index as camelCase ``ImportModel`` dicts, oldest first."""
         return self._state.list_imports(index_name).data
 
+    # --------------------------------------------------------------------- vectors
+    def upsert(
+        self, index: str, namespace: str, records: list[VectorRecord | dict[str, Any]]
+    ) -> int:
+        """Seed records into an index's namespace without HTTP or validation; returns the count.
+
+        ``records`` are :class:`~.store.VectorRecord` or dicts like
+        ``{"id": "a", "values": [...], "sparse_values": {"indices": [...], "values": [...]},
+        "metadata": {...}}``. ``namespace`` ``""`` is ``__default__``.
+        """
+        self._state.get_index(index)  # NotFound for an unknown index
+        built = [r if isinstance(r, VectorRecord) else VectorRecord.create(**r) for r in records]
+        return self._state.vectors.upsert(index, namespace, built)
+
+    def namespace_counts(self, index: str) -> dict[str, int]:
+        """Record count per namespace of ``index`` (only namespaces holding records)."""
+        self._state.get_index(index)
+        return self._state.vectors.namespace_counts(index)
+
+    def fetch(self, index: str, namespace: str, ids: list[str]) -> list[VectorRecord]:
+        """The stored records among ``ids`` (unknown ids are left out)."""
+        self._state.get_index(index)
+        return self._state.vectors.fetch(index, namespace, ids)
+
     # --------------------------------------------------------------------- faults
+    def set_fault_rates(
+        self,
+        spec: str | None = None,
+        *,
+        seed: int | None = 0,
+        rate_429: float = 0.0,
+        rate_500: float = 0.0,
+        rate_503: float = 0.0,
+        drop: float = 0.0,
+        latency_ms: float = 0.0,
+        retry_after: float = 1.0,
+        path_regex: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Fail requests at random, at the given rates, until :meth:`clear_fault_rates`.
+
+        Either a ``spec`` string (syntax in :mod:`.faults`, as for ``--faults``), e.g.
+        ``"429=0.2,503=0.2"`` or ``"latency_ms=50,drop=0.01@^/bulk/imports"``, or one rule
+        from the keyword arguments. Replaces earlier rates; ``seed`` makes the draws
+        reproducible (``None``: random). Admin routes are never faulted. Invalid arguments
+        raise ``ValueError``.
+        """
+        if spec is not None:
+            rules = parse_fault_spec(spec)
+        else:
+            rates = {429: rate_429, 500: rate_500, 503: rate_503}
+            rules = [
+                FaultRateRule(
+                    rates={k: v for k, v in rates.items() if v},
+                    drop=drop,
+                    latency_ms=latency_ms,
+                    retry_after=retry_after,
+                    path_regex=path_regex,
+                    method=method,
+                )
+            ]
+        if seed is not None:
+            require_number("seed", seed, integer=True)
+        self._state.fault_rates.set(rules, seed)
+
+    def clear_fault_rates(self) -> None:
+        """Stop the random faults set by :meth:`set_fault_rates` (one-shot faults stay)."""
+        self._state.fault_rates.clear()
+
     def inject_faults(
         self,
         path_regex: str,
@@ -363,6 +485,12 @@ class PineconeEmulator:
 
     # ---------------------------------------------------------------------- reset
     def reset(self) -> None:
-        """Drop indexes (stopping their servers), imports and faults; restore behaviour."""
+        """Drop indexes (stopping their servers), imports, records and faults; restore behaviour.
+
+        Fault rates given to the constructor (``fault_spec``, e.g. from ``--faults``) are
+        restored too.
+        """
         self._clear(stop_control=False)
+        if self._fault_spec:
+            self.set_fault_rates(self._fault_spec, seed=self._fault_seed)
 

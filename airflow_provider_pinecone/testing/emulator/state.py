@@ -1,8 +1,10 @@
-"""Thread-safe in-memory state of the emulator: indexes, imports, faults, behaviour.
+"""Thread-safe in-memory state of the emulator: indexes, imports, faults, behaviour, vectors.
 
 Several uvicorn servers (one per plane / index, each in its own thread) and the test
 thread read and write this object concurrently, so every public method takes the lock
 (except :meth:`EmulatorState.take_fault`'s lock-free "no faults queued" fast path).
+Import progress is computed *outside* the lock (a real import has its own lock), and the
+vectors live in a :class:`~.store.VectorStore` with its own leaf lock.
 Nothing here knows about HTTP: methods raise :mod:`.errors` exceptions and return plain
 data, and each plane renders them in its own wire shape.
 """
@@ -25,6 +27,7 @@ from airflow_provider_pinecone.testing.emulator.errors import (
     NotFound,
     require_number,
 )
+from airflow_provider_pinecone.testing.emulator.faults import FaultRates
 from airflow_provider_pinecone.testing.emulator.progress import (
     CANCELLED,
     ClockProgress,
@@ -32,11 +35,15 @@ from airflow_provider_pinecone.testing.emulator.progress import (
     ImportProgress,
     ProgressSnapshot,
 )
+from airflow_provider_pinecone.testing.emulator.store import VectorStore
 
-ProgressFactory = Callable[["ImportRequest", ImportBehaviour], ImportProgress]
+ProgressFactory = Callable[["IndexConfig", "ImportRequest", ImportBehaviour], ImportProgress]
+"""Builds (and starts) the progress of a new import: ``(index, request, behaviour)``."""
 
 
-def _clock_progress(_request: ImportRequest, behaviour: ImportBehaviour) -> ImportProgress:
+def _clock_progress(
+    _index: IndexConfig, _request: ImportRequest, behaviour: ImportBehaviour
+) -> ImportProgress:
     return ClockProgress(behaviour)
 
 
@@ -198,8 +205,9 @@ class EmulatorState:
     """All mutable emulator state behind one lock.
 
     ``clock`` (monotonic seconds) and ``wall_clock`` are injectable so unit tests can
-    drive time; ``progress_factory`` decides how imports advance (clock simulation now,
-    a real importer later).
+    drive time; ``progress_factory`` decides how imports advance (the clock simulation by
+    default; :class:`~.server.PineconeEmulator` plugs in real imports). ``vectors`` holds
+    the records and ``fault_rates`` the random faults.
     """
 
     def __init__(
@@ -217,8 +225,11 @@ class EmulatorState:
         self._default_behaviour = default_behaviour or ImportBehaviour()
         self._behaviour = self._default_behaviour
         self._indexes: dict[str, IndexRecord] = {}
-        self._imports: dict[str, ImportRecord] = {}  # insertion order == creation order
+        # index name -> import id -> import; insertion order == creation order.
+        self._imports: dict[str, dict[str, ImportRecord]] = {}
         self._faults: list[FaultRule] = []
+        self.vectors = VectorStore()
+        self.fault_rates = FaultRates()
         self._next_import_id = 1
 
     # ----------------------------------------------------------------- indexes
@@ -255,21 +266,31 @@ class EmulatorState:
             return list(self._indexes.values())
 
     def remove_index(self, name: str) -> None:
-        """Forget an index and its imports; 404 if unknown."""
+        """Forget an index, its imports (stopping them) and its records; 404 if unknown."""
         with self._lock:
             self._require_index(name)
-            self._drop_index(name)
+            dropped = self._drop_index(name)
+        self._stop_imports(dropped)
+        self.vectors.drop_index(name)
 
     def discard_index(self, record: IndexRecord) -> None:
         """Forget ``record`` if it is still registered (no-op otherwise, never a 404)."""
         with self._lock:
-            if self._indexes.get(record.config.name) is record:
-                self._drop_index(record.config.name)
+            if self._indexes.get(record.config.name) is not record:
+                return
+            dropped = self._drop_index(record.config.name)
+        self._stop_imports(dropped)
+        self.vectors.drop_index(record.config.name)
 
-    def _drop_index(self, name: str) -> None:
+    def _drop_index(self, name: str) -> list[ImportRecord]:
         del self._indexes[name]
-        for import_id in [i for i, r in self._imports.items() if r.index_name == name]:
-            del self._imports[import_id]
+        return list(self._imports.pop(name, {}).values())
+
+    @staticmethod
+    def _stop_imports(imports: list[ImportRecord]) -> None:
+        # Outside the state lock: stopping waits for a real import's current batch.
+        for record in imports:
+            record.progress.stop()
 
     def _require_index(self, name: str) -> IndexRecord:
         try:
@@ -281,14 +302,16 @@ class EmulatorState:
     def start_import(self, index_name: str, request: ImportRequest) -> str:
         """Create an import under the current behaviour; returns its id."""
         with self._lock:
-            self._require_index(index_name)
+            config = self._require_index(index_name).config
             import_id = str(self._next_import_id)
             self._next_import_id += 1
-            self._imports[import_id] = ImportRecord(
+            # The factory only builds and starts the import (a real one starts a thread
+            # that never takes this lock), so calling it here keeps creation atomic.
+            self._imports.setdefault(index_name, {})[import_id] = ImportRecord(
                 id=import_id,
                 index_name=index_name,
                 request=request,
-                progress=self._progress_factory(request, self._behaviour),
+                progress=self._progress_factory(config, request, self._behaviour),
                 created_at=self._wall_clock(),
                 started=self._clock(),
             )
@@ -297,7 +320,9 @@ class EmulatorState:
     def describe_import(self, index_name: str, import_id: str) -> dict[str, Any]:
         """The wire view of one import of ``index_name``; 404 if unknown there."""
         with self._lock:
-            return self._require_import(index_name, import_id).to_wire(self._clock())
+            record = self._require_import(index_name, import_id)
+            now = self._clock()
+        return record.to_wire(now)
 
     def list_imports(
         self, index_name: str, limit: int | None = None, token: str | None = None
@@ -309,25 +334,28 @@ class EmulatorState:
             now = self._clock()
             # Ids are increasing integers, so "after id N" stays correct even when imports
             # are added or removed between pages.
-            remaining = [
-                r
-                for r in self._imports.values()
-                if r.index_name == index_name and int(r.id) > after
-            ]
-            page = remaining if limit is None else remaining[:limit]
-            more = limit is not None and len(remaining) > limit
-            return ImportPage(
-                data=[r.to_wire(now) for r in page],
-                next_token=_encode_token(page[-1].id) if more and page else None,
-            )
+            remaining = [r for r in self._imports.get(index_name, {}).values() if int(r.id) > after]
+        page = remaining if limit is None else remaining[:limit]
+        more = limit is not None and len(remaining) > limit
+        return ImportPage(
+            data=[r.to_wire(now) for r in page],
+            next_token=_encode_token(page[-1].id) if more and page else None,
+        )
 
     def cancel_import(self, index_name: str, import_id: str) -> None:
         """Cancel a running import; a finished one is left untouched (as Pinecone does)."""
         with self._lock:
             record = self._require_import(index_name, import_id)
+            if record.snapshot(self._clock()).is_terminal:
+                return
+            # Stop first, then freeze what it reached: a real import writes nothing more
+            # once stop() returns, so the frozen recordsImported is exact. stop() only
+            # waits for the import's own lock, which its thread never holds while waiting
+            # for this one.
+            record.progress.stop()
             now = self._clock()
             snap = record.snapshot(now)
-            if snap.is_terminal:
+            if snap.is_terminal:  # it finished (or failed) before it could be stopped
                 return
             record.cancelled = dataclasses.replace(
                 snap, status=CANCELLED, finished_after=now - record.started, error=None
@@ -335,8 +363,8 @@ class EmulatorState:
 
     def _require_import(self, index_name: str, import_id: str) -> ImportRecord:
         self._require_index(index_name)
-        record = self._imports.get(import_id)
-        if record is None or record.index_name != index_name:
+        record = self._imports.get(index_name, {}).get(import_id)
+        if record is None:
             raise NotFound(f"Import {import_id} not found.")
         return record
 
@@ -373,11 +401,15 @@ class EmulatorState:
 
     # -------------------------------------------------------------------- reset
     def reset(self) -> None:
-        """Drop all indexes, imports and faults; restore the default behaviour."""
+        """Drop all indexes, imports (stopping them), records and faults; restore the behaviour."""
         with self._lock:
             self._indexes.clear()
+            dropped = [r for imports in self._imports.values() for r in imports.values()]
             self._imports.clear()
             self._faults.clear()
             self._behaviour = self._default_behaviour
             # Ids keep increasing across resets so a stale id from an earlier test can
             # never alias a new import.
+        self._stop_imports(dropped)
+        self.vectors.clear()
+        self.fault_rates.clear()

@@ -1,0 +1,112 @@
+"""The emulator's vector store: per index, per namespace, records by id.
+
+Imports (background threads), upserts (data-plane requests) and queries all go through one
+:class:`VectorStore`, which has its own lock. It is a leaf lock: nothing is called while it is
+held, so it can be taken while holding the state's or an import's lock.
+
+A namespace exists while it holds records (as on serverless Pinecone). The default namespace
+is stored and reported as ``__default__``; ``""`` is accepted as its alias everywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+DEFAULT_NAMESPACE = "__default__"
+
+
+def namespace_key(namespace: str | None) -> str:
+    """The stored name of ``namespace``: ``""`` and ``None`` mean the default namespace."""
+    return namespace or DEFAULT_NAMESPACE
+
+
+@dataclasses.dataclass(frozen=True)
+class SparseVector:
+    """Sparse values: parallel lists of indices and values."""
+
+    indices: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class VectorRecord:
+    """One stored record. ``values`` is ``None`` for records without dense data (sparse indexes)."""
+
+    id: str
+    values: tuple[float, ...] | None = None
+    sparse: SparseVector | None = None
+    metadata: dict[str, Any] | None = None
+
+    @classmethod
+    def create(
+        cls,
+        id: str,
+        values: Iterable[float] | None = None,
+        sparse_values: dict[str, Iterable[Any]] | SparseVector | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> VectorRecord:
+        """Build a record from plain Python values (lists, ``{"indices": ..., "values": ...}``)."""
+        sparse = sparse_values
+        if isinstance(sparse, dict):
+            sparse = SparseVector(
+                tuple(int(i) for i in sparse["indices"]), tuple(float(v) for v in sparse["values"])
+            )
+        return cls(
+            id=id,
+            values=tuple(float(v) for v in values) if values is not None else None,
+            sparse=sparse,
+            metadata=dict(metadata) if metadata else None,
+        )
+
+
+class VectorStore:
+    """Thread-safe records of every index: ``index -> namespace -> id -> VectorRecord``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: dict[str, dict[str, dict[str, VectorRecord]]] = {}
+
+    def upsert(self, index: str, namespace: str | None, records: Iterable[VectorRecord]) -> int:
+        """Insert or replace ``records`` in one namespace; returns how many were written."""
+        records = list(records)
+        if not records:
+            return 0
+        with self._lock:
+            space = self._data.setdefault(index, {}).setdefault(namespace_key(namespace), {})
+            for record in records:
+                space[record.id] = record
+        return len(records)
+
+    def fetch(self, index: str, namespace: str | None, ids: Iterable[str]) -> list[VectorRecord]:
+        """The records among ``ids`` that exist, in the order asked (unknown ids are left out)."""
+        with self._lock:
+            space = self._data.get(index, {}).get(namespace_key(namespace), {})
+            return [space[i] for i in ids if i in space]
+
+    def records(self, index: str, namespace: str | None) -> list[VectorRecord]:
+        """A snapshot of every record of one namespace (empty if it does not exist)."""
+        with self._lock:
+            return list(self._data.get(index, {}).get(namespace_key(namespace), {}).values())
+
+    def namespace_counts(self, index: str) -> dict[str, int]:
+        """Record count per existing namespace of ``index`` (namespaces hold at least one record)."""
+        with self._lock:
+            return {name: len(space) for name, space in self._data.get(index, {}).items() if space}
+
+    def count(self, index: str, namespace: str | None) -> int:
+        """Records in one namespace (0 if it does not exist)."""
+        with self._lock:
+            return len(self._data.get(index, {}).get(namespace_key(namespace), {}))
+
+    def drop_index(self, index: str) -> None:
+        """Forget every record of ``index``."""
+        with self._lock:
+            self._data.pop(index, None)
+
+    def clear(self) -> None:
+        """Forget every record of every index."""
+        with self._lock:
+            self._data.clear()

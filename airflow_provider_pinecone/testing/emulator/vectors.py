@@ -1,0 +1,138 @@
+"""Upsert validation and the wire shapes of records (``Vector``, ``ScoredVector``) per API version.
+
+Limits are Pinecone's documented ones: 1,000 vectors and 2 MB per upsert request, ids of 1-512
+characters, the index's dimension, 40 KB of metadata per record.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from airflow_provider_pinecone.preflight import limits
+from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_object
+from airflow_provider_pinecone.testing.emulator.state import IndexConfig
+from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord
+from airflow_provider_pinecone.testing.emulator.versions import V2026_07
+
+MAX_UPSERT_VECTORS = 1000
+MAX_UPSERT_BYTES = 2 * 1024 * 1024
+MAX_SPARSE_ENTRIES = 2048
+
+
+def check_request_size(size: int) -> None:
+    """Refuse upsert bodies over 2 MB."""
+    if size > MAX_UPSERT_BYTES:
+        raise InvalidArgument(
+            f"Request size {size / 1024 / 1024:.1f}MB exceeds the maximum supported size of 2MB: "
+            "upsert in smaller batches."
+        )
+
+
+def parse_upsert(body: dict[str, Any], index: IndexConfig) -> tuple[str, list[VectorRecord]]:
+    """Validate an ``UpsertRequest`` for ``index``; returns the namespace and the records."""
+    vectors = body.get("vectors")
+    if not isinstance(vectors, list) or not vectors:
+        raise InvalidArgument("vectors is required: a non-empty array of vectors.")
+    if len(vectors) > MAX_UPSERT_VECTORS:
+        raise InvalidArgument(
+            f"Upsert request has {len(vectors)} vectors; the maximum is {MAX_UPSERT_VECTORS} per request."
+        )
+    namespace = body.get("namespace") or ""
+    if not isinstance(namespace, str):
+        raise InvalidArgument("namespace must be a string.")
+    return namespace, [parse_vector(v, index, f"vectors[{i}]") for i, v in enumerate(vectors)]
+
+
+def parse_vector(raw: Any, index: IndexConfig, where: str = "vector") -> VectorRecord:
+    """Validate one ``Vector`` object for ``index``."""
+    vector = require_object(raw, where)
+    record_id = vector.get("id")
+    if not isinstance(record_id, str) or not 1 <= len(record_id) <= limits.MAX_ID_CHARS:
+        raise InvalidArgument(f"{where}.id must be a string of 1 to {limits.MAX_ID_CHARS} characters.")
+    values = vector.get("values")
+    sparse = vector.get("sparseValues")
+    if index.vector_type == "sparse":
+        if values:
+            raise InvalidArgument("Upserting dense vectors is not supported for sparse indexes")
+        if sparse is None:
+            raise InvalidArgument(f"{where}: sparse indexes need sparseValues.")
+        values = None
+    else:
+        if not values:
+            raise InvalidArgument(f"{where}: dense indexes need values (a non-empty array of numbers).")
+        values = _floats(values, f"{where}.values")
+        if len(values) != index.dimension:
+            raise InvalidArgument(
+                f"Vector dimension {len(values)} does not match the dimension of the index {index.dimension}"
+            )
+        if sparse is not None and index.metric != "dotproduct":
+            raise InvalidArgument("Sparse values are only supported for indexes with the dotproduct metric.")
+    return VectorRecord(
+        id=record_id,
+        values=tuple(values) if values is not None else None,
+        sparse=parse_sparse(sparse, f"{where}.sparseValues") if sparse is not None else None,
+        metadata=_metadata(vector.get("metadata"), f"{where}.metadata"),
+    )
+
+
+def parse_sparse(raw: Any, where: str) -> SparseVector:
+    """Validate a ``SparseValues`` object."""
+    sparse = require_object(raw, where)
+    indices, values = sparse.get("indices"), sparse.get("values")
+    if not isinstance(indices, list) or not isinstance(values, list) or len(indices) != len(values):
+        raise InvalidArgument(f"{where} needs indices and values arrays of the same length.")
+    if not indices or len(indices) > MAX_SPARSE_ENTRIES:
+        raise InvalidArgument(f"{where} must have 1 to {MAX_SPARSE_ENTRIES} entries.")
+    if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i <= 2**32 - 1 for i in indices):
+        raise InvalidArgument(f"{where}.indices must be integers from 0 to 4294967295.")
+    return SparseVector(tuple(indices), tuple(_floats(values, f"{where}.values")))
+
+
+def _floats(raw: Any, where: str) -> list[float]:
+    if not isinstance(raw, list) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in raw
+    ):
+        raise InvalidArgument(f"{where} must be an array of finite numbers.")
+    return [float(v) for v in raw]
+
+
+def _metadata(raw: Any, where: str) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    metadata = require_object(raw, where)
+    for key, value in metadata.items():
+        ok = isinstance(value, (str, int, float)) or (
+            isinstance(value, list) and all(isinstance(item, str) for item in value)
+        )
+        if not ok or key.startswith("$"):
+            raise InvalidArgument(
+                f"{where}.{key}: Metadata value must be a string, number, boolean or list of strings "
+                "(and field names may not begin with '$')."
+            )
+    size = len(json.dumps(metadata, separators=(",", ":")).encode())
+    if size > limits.MAX_METADATA_BYTES:
+        raise InvalidArgument(
+            f"Metadata size is {size} bytes, which exceeds the limit of {limits.MAX_METADATA_BYTES} bytes per vector"
+        )
+    return metadata or None
+
+
+def vector_wire(
+    record: VectorRecord, version: str, *, include_values: bool = True, include_metadata: bool = True
+) -> dict[str, Any]:
+    """A record as the ``Vector`` (fetch) or the base of a ``ScoredVector`` (query) of ``version``."""
+    body: dict[str, Any] = {"id": record.id}
+    if include_values:
+        if record.values is not None:
+            body["values"] = list(record.values)
+        elif version == V2026_07:
+            body["values"] = []  # 2026-07: "an empty array whenever the record has no dense data"
+        if record.sparse is not None:
+            body["sparseValues"] = {"indices": list(record.sparse.indices), "values": list(record.sparse.values)}
+    elif version == V2026_07:
+        body["values"] = []
+    if include_metadata and record.metadata:
+        body["metadata"] = record.metadata
+    return body
