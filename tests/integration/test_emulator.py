@@ -1,7 +1,8 @@
 """Integration tests of the Pinecone emulator over real HTTP.
 
-Response bodies are validated against the OpenAPI specs in /work/shared/pinecone-api
-(converted from OpenAPI 3.0 to JSON Schema on the fly) when those files are available.
+Response bodies are validated against Pinecone's OpenAPI specs, vendored in tests/specs/pinecone-api
+(converted from OpenAPI 3.0 to JSON Schema on the fly). test_emulator_conformance.py checks every
+operation against them with openapi-core.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from airflow_provider_pinecone.testing.emulator.errors import NotFound
 pytest_plugins = ["airflow_provider_pinecone.testing.pytest_plugin"]
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
-SPEC_DIR = Path(os.environ.get("PINECONE_API_SPEC_DIR", "/work/shared/pinecone-api"))
+SPEC_DIR = Path(os.environ.get("PINECONE_API_SPEC_DIR", Path(__file__).parents[1] / "specs" / "pinecone-api"))
 VERSIONS = ("2025-10", "2026-07")
 ACCEPTED_URI_HINT = "s3://BUCKET_NAME/IMPORT_DIR, gs://BUCKET_NAME/IMPORT_DIR or https://"
 
@@ -155,7 +156,7 @@ def describe(client: httpx.Client, data_url: str, import_id: str) -> dict[str, A
 
 
 # -------------------------------------------------------------------- auth/version
-def test_missing_or_wrong_key_is_plain_text_401_without_echo(client: httpx.Client) -> None:
+def test_missing_or_wrong_key_is_a_401_in_the_versions_shape_without_echo(client: httpx.Client) -> None:
     with PineconeEmulator(api_key="s3cret-key") as emu:
         emu.create_index("auth-index", dimension=4)
         data_url = "http://" + emu.index_host("auth-index")
@@ -171,6 +172,12 @@ def test_missing_or_wrong_key_is_plain_text_401_without_echo(client: httpx.Clien
             assert response.headers["content-type"].startswith("text/plain")
             assert response.text == "Unauthorized"
             assert "wrong-key-value" not in response.text and "s3cret" not in response.text
+        # 2025-10's spec declares a JSON 401: ErrorResponse (control) and rpcStatus (data).
+        control = client.get(f"{emu.control_plane_url}/indexes", headers=headers("2025-10", key="wrong-key-value"))
+        assert control.status_code == 401 and control.json()["error"]["code"] == "UNAUTHENTICATED"
+        data = client.get(f"{data_url}/bulk/imports", headers=headers("2025-10", key=None))
+        assert data.status_code == 401 and data.json()["code"] == 16
+        assert "wrong-key-value" not in control.text + data.text
         ok = client.get(f"{emu.control_plane_url}/indexes", headers=headers(key="s3cret-key"))
         assert ok.status_code == 200
 

@@ -386,13 +386,6 @@ def test_create_index_errors(planes: Planes, version: str) -> None:
 
 
 # ------------------------------------------------------------------------ errors at the edge
-# The 2025-10 specs declare 401 as application/json (ErrorResponse on the control plane, rpcStatus
-# on the data plane); the emulator answers 401 in plain text in every version, as 2026-07 documents
-# for the authentication layer. Expected to fail until one of the two is changed.
-_PLAIN_401_VS_2025_10 = pytest.mark.xfail(
-    strict=True,
-    reason="spec deviation: plain-text 401 in 2025-10, whose spec declares a JSON body",
-)
 EDGE_OPERATIONS = [
     (CONTROL, "GET", "/indexes"),
     (CONTROL, "GET", "/indexes/test-index"),
@@ -412,7 +405,7 @@ def _edge_call(planes: Planes, plane: str, method: str, path: str, version: str,
     return call(method, path, version, expect, check_request=False, **kwargs)
 
 
-@pytest.mark.parametrize("version_401", [pytest.param("2025-10", marks=_PLAIN_401_VS_2025_10), "2026-07"])
+@pytest.mark.parametrize("version_401", ["2025-10", "2026-07"])
 def test_unauthenticated(planes: Planes, version_401: str) -> None:
     for plane, method, path in EDGE_OPERATIONS:
         _edge_call(planes, plane, method, path, version_401, 401, api_key=None)

@@ -214,6 +214,12 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def unauthorized_response() -> Response:
-    """The plain-text 401 the auth layer returns; it never echoes the key it got."""
+def unauthorized_response(plane: Plane, api_version: str) -> Response:
+    """A 401 in the shape ``api_version``'s spec declares; it never echoes the key it got.
+
+    2026-07 documents the authentication layer's plain-text ``Unauthorized``; 2025-10 declares a
+    JSON body (``ErrorResponse`` on the control plane, ``rpcStatus`` on the data plane).
+    """
+    if api_version == "2025-10":
+        return error_response(plane, 401, "Invalid API key: set the Api-Key header to a valid key.", api_version)
     return PlainTextResponse(UNAUTHORIZED_BODY, status_code=401)

@@ -99,7 +99,7 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
             )
 
         if not _key_accepted(request.headers.get(API_KEY_HEADER), api_key):
-            return unauthorized_response()
+            return unauthorized_response(plane, _lenient_version(request))
 
         try:
             request.state.api_version = resolve_version(request.headers.get(API_VERSION_HEADER))
