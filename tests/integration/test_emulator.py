@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ from airflow_provider_pinecone.testing.emulator import EmulatorStartupError, Pin
 from airflow_provider_pinecone.testing.emulator import server as server_module
 from airflow_provider_pinecone.testing.emulator.__main__ import build_parser
 from airflow_provider_pinecone.testing.emulator.errors import NotFound
+
+from tests.waiting import wait_until
 
 pytest_plugins = ["airflow_provider_pinecone.testing.pytest_plugin"]
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
@@ -48,18 +50,6 @@ def headers(version: str | None = "2026-07", key: str | None = "test-key") -> di
     if version is not None:
         result["X-Pinecone-Api-Version"] = version
     return result
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
-    """Poll ``predicate`` until it returns something truthy, failing after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout}s (last value: {result!r})")
-        time.sleep(interval)
 
 
 def _openapi_to_jsonschema(node: Any) -> Any:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -14,22 +14,13 @@ import pytest
 from airflow_provider_pinecone.testing.datasets import DENSE_TYPE, dense_table, parquet_bytes, sparse_table
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
 from tests.integration.buckets import Bucket, new_bucket
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
 HEADERS = {"Api-Key": "k", "X-Pinecone-Api-Version": "2026-07"}
 TERMINAL = ("Completed", "Failed", "Cancelled")
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
-    """Poll ``predicate`` until it is truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout}s")
-        time.sleep(0.02)
+# Real imports read files from a server; give them longer than the default bound.
+wait_for = functools.partial(wait_until, timeout=20.0)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ emulator process can do, so the app delegates those to the :class:`~.server.Pine
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
@@ -80,24 +80,22 @@ def create_control_plane_app(backend: PineconeEmulator, api_key: str | None) -> 
         return Response(status_code=202)
 
     # Admin routes: no API key (the gate skips ADMIN_PREFIX), JSON in, JSON out.
-    @app.post(ADMIN_PREFIX + "import-behaviour")
-    async def admin_import_behaviour(request: Request) -> JSONResponse:
-        body = await json_body(request)
-        await run_in_threadpool(_admin_call, backend.set_import_behaviour, body)
-        return JSONResponse({"ok": True})
+    def admin_route(method: Callable[..., Any]) -> Callable[[Request], Awaitable[JSONResponse]]:
+        async def call(request: Request) -> JSONResponse:
+            body = await json_body(request)
+            await run_in_threadpool(_admin_call, method, body)
+            return JSONResponse({"ok": True})
 
-    @app.post(ADMIN_PREFIX + "faults")
-    async def admin_faults(request: Request) -> JSONResponse:
-        body = await json_body(request)
-        await run_in_threadpool(_admin_call, backend.inject_faults, body)
-        return JSONResponse({"ok": True})
+        return call
 
-    @app.post(ADMIN_PREFIX + "fault-rates")
-    async def admin_fault_rates(request: Request) -> JSONResponse:
-        # {"spec": "429=0.2,503=0.2", "seed": 1} or the keyword form of set_fault_rates.
-        body = await json_body(request)
-        await run_in_threadpool(_admin_call, backend.set_fault_rates, body)
-        return JSONResponse({"ok": True})
+    # The JSON body holds the method's keyword arguments; fault-rates also takes
+    # {"spec": "429=0.2,503=0.2", "seed": 1}.
+    for name, method in (
+        ("import-behaviour", backend.set_import_behaviour),
+        ("faults", backend.inject_faults),
+        ("fault-rates", backend.set_fault_rates),
+    ):
+        app.post(ADMIN_PREFIX + name)(admin_route(method))
 
     @app.delete(ADMIN_PREFIX + "fault-rates")
     async def admin_clear_fault_rates() -> JSONResponse:

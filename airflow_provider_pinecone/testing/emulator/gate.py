@@ -38,6 +38,13 @@ ADMIN_PREFIX = "/_emulator/"
 API_KEY_HEADER = "Api-Key"
 
 
+def _fault_response(plane: Plane, request: Request, status: int, retry_after: float | None, what: str) -> Response:
+    """An injected error in the plane's shape, with ``Retry-After`` when the fault sets one."""
+    headers = {"Retry-After": _format_retry_after(retry_after)} if retry_after is not None else None
+    message = f"{what}: HTTP {status} for {request.method} {request.url.path}."
+    return error_response(plane, status, message, _lenient_version(request), headers)
+
+
 def request_version(request: Request) -> str:
     """The API version resolved by the gate (the default if the gate rejected it)."""
     return getattr(request.state, "api_version", DEFAULT_VERSION)
@@ -69,16 +76,7 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
 
         fault = state.take_fault(request.method, path)
         if fault is not None:
-            headers = None
-            if fault.retry_after is not None:
-                headers = {"Retry-After": _format_retry_after(fault.retry_after)}
-            return error_response(
-                plane,
-                fault.status,
-                f"Injected fault: HTTP {fault.status} for {request.method} {path}.",
-                _lenient_version(request),
-                headers,
-            )
+            return _fault_response(plane, request, fault.status, fault.retry_after, "Injected fault")
 
         decision = state.fault_rates.decide(request.method, path)
         if decision.latency:
@@ -87,16 +85,7 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
             # uvicorn discards this response: the connection is already closed.
             return Response(status_code=499)
         if decision.status is not None:
-            headers = None
-            if decision.retry_after is not None:
-                headers = {"Retry-After": _format_retry_after(decision.retry_after)}
-            return error_response(
-                plane,
-                decision.status,
-                f"Injected fault (rate): HTTP {decision.status} for {request.method} {path}.",
-                _lenient_version(request),
-                headers,
-            )
+            return _fault_response(plane, request, decision.status, decision.retry_after, "Injected fault (rate)")
 
         if not _key_accepted(request.headers.get(API_KEY_HEADER), api_key):
             return unauthorized_response(plane, _lenient_version(request))
