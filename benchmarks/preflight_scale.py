@@ -197,7 +197,7 @@ def run_ours(args: argparse.Namespace, endpoint: str) -> SideResult:
     """``validate_import_source`` on the whole directory, after a warm-up validation."""
     started = time.perf_counter()
     from airflow_provider_pinecone.preflight import validate_import_source
-    from airflow_provider_pinecone.storage import open_object_store
+    from airflow_provider_pinecone.storage import DEFAULT_MAX_CONNECTIONS, open_object_store
 
     warm = validate_import_source(f"s3://{WARMUP_BUCKET}/{PREFIX}")
     if not warm.ok or warm.total_files != WARMUP_FILES:
@@ -210,7 +210,7 @@ def run_ours(args: argparse.Namespace, endpoint: str) -> SideResult:
     cpu0, t0 = time.process_time(), time.perf_counter()
     # The store validate_import_source would build itself (SDK defaults, a pool of max_workers
     # connections), passed in only so that the end of the listing can be timed.
-    store = open_object_store(uri, max_connections=32)
+    store = open_object_store(uri, max_connections=DEFAULT_MAX_CONNECTIONS)
     list_objects = store.list_objects
 
     def timed_listing() -> Iterator[object]:

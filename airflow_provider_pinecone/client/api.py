@@ -101,6 +101,13 @@ def _parse_page(body: Any) -> tuple[list[ImportModel], str | None]:
     return imports, token
 
 
+def _remember_host(client: PineconeClient | AsyncPineconeClient, name: str | None, index: IndexModel) -> IndexModel:
+    """Cache the host of the configured index when describing it: index_host() need not ask again."""
+    if client._index_host is None and name in (None, client.config.index_name) and index.host:
+        client._index_host = index.host
+    return index
+
+
 class PineconeClient:
     """Blocking Pinecone client for the operations of a bulk import.
 
@@ -125,7 +132,7 @@ class PineconeClient:
     def describe_index(self, name: str | None = None) -> IndexModel:
         """Describe an index (by default the configured one) from the control plane."""
         body = self._transport.send(self._requests.describe_index(self._requests.index_name(name)))
-        return IndexModel.from_api(body)
+        return _remember_host(self, name, IndexModel.from_api(body))
 
     def list_indexes(self) -> list[IndexModel]:
         """Every index of the project."""
@@ -198,7 +205,7 @@ class AsyncPineconeClient:
     async def describe_index(self, name: str | None = None) -> IndexModel:
         """Describe an index (by default the configured one) from the control plane."""
         body = await self._transport.send(self._requests.describe_index(self._requests.index_name(name)))
-        return IndexModel.from_api(body)
+        return _remember_host(self, name, IndexModel.from_api(body))
 
     async def start_import(
         self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue"

@@ -27,20 +27,16 @@ from airflow_provider_pinecone.client import (
     PineconeNotFoundError,
     RetryPolicy,
 )
+from airflow_provider_pinecone.connection_extras import as_bool, connection_extra
 from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE, UI_FIELD_BEHAVIOUR
 
 CONSOLE_URL = "https://app.pinecone.io"
 # test_connection should answer quickly, not retry for two minutes.
 _TEST_CONNECTION_RETRY = RetryPolicy(max_attempts=2, max_elapsed=10.0, initial_backoff=0.5, max_backoff=2.0)
-_TRUE_STRINGS = frozenset({"true", "1", "yes", "on"})
 
 
 def _extra(extras: dict[str, Any], name: str) -> Any:
-    """Read an extra by its plain name or the ``extra__pinecone__`` form older UIs saved."""
-    value = extras.get(name)
-    if value in (None, ""):
-        value = extras.get(f"extra__{CONNECTION_TYPE}__{name}")
-    return None if value == "" else value
+    return connection_extra(extras, name, CONNECTION_TYPE)
 
 
 def _number(extras: dict[str, Any], name: str, kind: type, default: float) -> Any:
@@ -58,12 +54,6 @@ def _number(extras: dict[str, Any], name: str, kind: type, default: float) -> An
             f"{'whole number' if kind is int else 'number'}."
         )
     return number
-
-
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in _TRUE_STRINGS
-    return bool(value)
 
 
 def console_import_url(organization_id: str | None = None, project_id: str | None = None) -> str:
@@ -177,7 +167,7 @@ class PineconeHook(BaseHook):
             index_name=self.index_name or _extra(extras, "index_name"),
             api_version=str(_extra(extras, "api_version") or DEFAULT_API_VERSION),
             control_plane_url=str(_extra(extras, "control_plane_url") or DEFAULT_CONTROL_PLANE_URL),
-            allow_insecure=_as_bool(_extra(extras, "allow_insecure")),
+            allow_insecure=as_bool(_extra(extras, "allow_insecure")),
             timeout=_number(extras, "timeout", float, DEFAULT_TIMEOUT),
             retry=policy,
         )

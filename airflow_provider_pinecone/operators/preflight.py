@@ -9,9 +9,13 @@ from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_pinecone.compat import AirflowException, AirflowFailException
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
-from airflow_provider_pinecone.preflight import ImportSourceReport, validate_import_source
-from airflow_provider_pinecone.preflight.validate import DEFAULT_MAX_WORKERS
-from airflow_provider_pinecone.storage import StorageError, StorageSdkMissing, without_secrets
+from airflow_provider_pinecone.client.models import IndexModel
+from airflow_provider_pinecone.storage import (
+    DEFAULT_MAX_CONNECTIONS,
+    StorageError,
+    StorageSdkMissing,
+    without_secrets,
+)
 
 
 class ValidateImportSourceOperator(BaseOperator):
@@ -66,7 +70,7 @@ class ValidateImportSourceOperator(BaseOperator):
         gcp_conn_id: str | None = None,
         azure_conn_id: str | None = None,
         endpoint_url: str | None = None,
-        max_workers: int = DEFAULT_MAX_WORKERS,
+        max_workers: int = DEFAULT_MAX_CONNECTIONS,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -84,15 +88,13 @@ class ValidateImportSourceOperator(BaseOperator):
         self.max_workers = max_workers
 
     def execute(self, context: Context) -> dict[str, Any]:
-        index = existing = None
-        # An index name alone means: that index, through the default Pinecone connection.
-        conn_id = self.pinecone_conn_id or (PineconeHook.default_conn_name if self.index_name else None)
-        if conn_id is not None:
-            hook = PineconeHook(conn_id, index_name=self.index_name)
-            index = hook.describe_index()
-            existing = hook.describe_index_stats().namespaces
-            self.log.info("Checking against index %r (%s, %s).", index.name, index.vector_type, index.cloud)
+        # Imported here: pyarrow need not load each time a DAG file using this operator is parsed.
+        from airflow_provider_pinecone.preflight.validate import check_arguments, validate_import_source
+
         try:
+            # Before any network call: a typo in an argument needs no round trip to be found.
+            check_arguments(self.error_mode, self.index_type, None, self.sample_rows, self.max_workers)
+            index, existing = self._index_and_namespaces()
             report = validate_import_source(
                 self.uri,
                 index=index,
@@ -106,21 +108,24 @@ class ValidateImportSourceOperator(BaseOperator):
                 endpoint_url=self.endpoint_url,
                 max_workers=self.max_workers,
             )
-        except (ValueError, StorageSdkMissing) as exc:
+        except (ValueError, StorageSdkMissing) as exc:  # misuse and setup errors: a retry cannot fix them
             raise AirflowFailException(f"{self.task_id}: {exc}") from None
         except StorageError as exc:
             # Unreachable storage may be transient, so this failure is retried.
             raise AirflowException(f"Pre-flight could not read {without_secrets(self.uri)}: {exc}") from None
         self.log.info("%s", report.format_table())
-        self._fail_on_problems(report)
-        return report.to_dict()
-
-    def _fail_on_problems(self, report: ImportSourceReport) -> None:
         if report.errors:
             raise AirflowFailException(report.error_summary())
         if self.fail_on_warnings and report.warnings:
-            codes = ", ".join(sorted({p.code for p in report.warnings}))
-            raise AirflowFailException(
-                f"Pre-flight found {len(report.warnings):,} warnings in {report.uri} ({codes}) and "
-                "fail_on_warnings is set:\n" + "\n".join(f"  - [{p.code}] {p.message}" for p in report.warnings[:20])
-            )
+            raise AirflowFailException(report.summary(report.warnings, "warnings") + "\n(fail_on_warnings is set)")
+        return report.to_dict()
+
+    def _index_and_namespaces(self) -> tuple[IndexModel | None, dict[str, int] | None]:
+        # An index name alone means: that index, through the default Pinecone connection.
+        conn_id = self.pinecone_conn_id or (PineconeHook.default_conn_name if self.index_name else None)
+        if conn_id is None:
+            return None, None
+        hook = PineconeHook(conn_id, index_name=self.index_name)
+        index = hook.describe_index()
+        self.log.info("Checking against index %r (%s, %s).", index.name, index.vector_type, index.cloud)
+        return index, hook.describe_index_stats().namespaces

@@ -78,7 +78,7 @@ def namespace_problems(
     """Namespaces of the import that already exist in the index: the import would fail on them."""
     problems = []
     for name in namespaces:
-        folder = location.url_of(location.prefix + name + "/")
+        folder = location.folder_url(name)
         if name == limits.DEFAULT_NAMESPACE:
             if existing.get(limits.DEFAULT_NAMESPACE) or existing.get(""):
                 problems.append(
@@ -100,6 +100,16 @@ def namespace_problems(
                 )
             )
     return problems
+
+
+def dimension_problem(path: str, dimension: int, index_dimension: int) -> Problem:
+    """A file whose vectors all have one dimension, and not the index's."""
+    return error(
+        "index.dimension_mismatch",
+        f"The vectors in {path} have dimension {dimension}, but the index has dimension {index_dimension}. "
+        f"Import them into an index of dimension {dimension}, or re-embed them.",
+        path,
+    )
 
 
 def vector_type_problem(index: IndexModel, index_kind: IndexType, file_kind: IndexType, path: str) -> Problem:

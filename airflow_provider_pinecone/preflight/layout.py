@@ -95,7 +95,7 @@ def classify_listing(location: ImportLocation, objects: Iterable[StoredObject]) 
                         "layout.no_namespace",
                         f'"{relative}": No namespace detected. Each file should be nested under a subdirectory '
                         "of the URI prefix, which names the namespace it is imported into: move it to "
-                        f"{location.url_of(location.prefix + limits.DEFAULT_NAMESPACE + '/' + relative)} "
+                        f"{location.folder_url(limits.DEFAULT_NAMESPACE) + relative} "
                         "for the default namespace, or into a folder named after the namespace.",
                         url,
                     )
@@ -110,7 +110,7 @@ def classify_listing(location: ImportLocation, objects: Iterable[StoredObject]) 
                     "layout.nested_too_deep",
                     f"{url} is nested below the namespace folder {namespace!r}; Pinecone imports only the "
                     "Parquet files directly inside a namespace folder, so it will not be imported. Move it "
-                    f"up into {location.url_of(location.prefix + namespace + '/')}.",
+                    f"up into {location.folder_url(namespace)}.",
                     url,
                 )
             )
@@ -146,7 +146,7 @@ def _namespace_problems(location: ImportLocation, layout: Layout) -> list[Proble
     total_files = 0
     for ns in layout.namespaces.values():
         total_files += len(ns.files)
-        folder = location.url_of(location.prefix + ns.name + "/")
+        folder = location.folder_url(ns.name)
         if not ns.files:
             problems.append(
                 error(
@@ -166,7 +166,7 @@ def _namespace_problems(location: ImportLocation, layout: Layout) -> list[Proble
                     folder,
                 )
             )
-    if total_files == 0 and not any(p.code == "layout.no_namespace" for p in problems + layout.problems):
+    if total_files == 0 and not any(p.code == "layout.no_namespace" for p in layout.problems):
         problems.append(
             error(
                 "layout.no_parquet_files",

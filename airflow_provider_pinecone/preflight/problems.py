@@ -53,12 +53,10 @@ class ProblemLog:
         self.max_per_code = max_per_code
         self.kept: list[Problem] = []
         self.counts: Counter[str] = Counter()
-        self.severities: dict[str, Severity] = {}
 
     def add(self, problem: Problem) -> None:
         """Record ``problem`` (kept if its code is still under the cap)."""
         self.counts[problem.code] += 1
-        self.severities[problem.code] = problem.severity
         if self.counts[problem.code] <= self.max_per_code:
             self.kept.append(problem)
 

@@ -19,10 +19,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from airflow_provider_pinecone.preflight import limits
+from airflow_provider_pinecone.preflight.index_rules import dimension_problem
 from airflow_provider_pinecone.preflight.problems import Problem, error, warning
 from airflow_provider_pinecone.preflight.schema import IndexType
 
-VECTOR_COLUMNS = ("values", "sparse_values")
 
 
 @dataclass
@@ -320,14 +320,7 @@ def _dimension_problems(sample: RecordSample, reference: int | None, index_dimen
         return []
     if index_dimension is not None and len(sample.dimensions) == 1:
         (dimension,) = wrong
-        return [
-            error(
-                "index.dimension_mismatch",
-                f"The vectors in {sample.path} have dimension {dimension}, but the index has dimension "
-                f"{index_dimension}. Import them into an index of dimension {dimension}, or re-embed them.",
-                sample.path,
-            )
-        ]
+        return [dimension_problem(sample.path, dimension, index_dimension)]
     first = min(sample.first_row_of_dimension[dim] for dim in wrong)
     against = "the index's dimension" if index_dimension is not None else "the dimension of the first records"
     return [

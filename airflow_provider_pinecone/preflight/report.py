@@ -105,31 +105,34 @@ class ImportSourceReport:
         lines.append(
             f"  {self.requests:,} storage requests, {human_bytes(self.bytes_read)} read in {self.elapsed_s:.2f} s{sampled}"
         )
-        lines.append(f"  {len(self.errors) + self.omitted_of(self.errors)} errors, {len(self.warnings) + self.omitted_of(self.warnings)} warnings")
+        lines.append(f"  {self.count(self.errors):,} errors, {self.count(self.warnings):,} warnings")
         lines.extend(self._problem_lines(max_problems))
         return "\n".join(lines)
 
-    def omitted_of(self, problems: list[Problem]) -> int:
-        """How many problems of the codes in ``problems`` were left out of the lists."""
+    def count(self, problems: list[Problem]) -> int:
+        """How many problems ``problems`` stands for: those listed, plus those of its codes left out."""
         codes = {p.code for p in problems}
-        return sum(n for code, n in self.omitted.items() if code in codes)
+        return len(problems) + sum(n for code, n in self.omitted.items() if code in codes)
+
+    def summary(self, problems: list[Problem], kind: str, max_problems: int = 20) -> str:
+        """Every code in ``problems`` with its count, then the first problems in full."""
+        counts = self.problem_counts()
+        head = ", ".join(f"{code} x{counts[code]:,}" for code in sorted({p.code for p in problems}))
+        shown = [f"  - [{p.code}] {p.message}" for p in problems[:max_problems]]
+        more = self.count(problems) - len(shown)
+        if more > 0:
+            shown.append(f"  ... and {more:,} more {kind} (see the report in XCom)")
+        return f"Pre-flight found {self.count(problems):,} {kind} in {self.uri} ({head}):\n" + "\n".join(shown)
 
     def error_summary(self, max_problems: int = 20) -> str:
         """Every error code with its count, and the first errors in full: the failure message."""
-        counts = Counter(p.code for p in self.errors)
-        counts.update({code: n for code, n in self.omitted.items() if code in counts})
-        head = ", ".join(f"{code} x{n:,}" for code, n in sorted(counts.items()))
-        shown = [f"  - [{p.code}] {p.message}" for p in self.errors[:max_problems]]
-        more = len(self.errors) + self.omitted_of(self.errors) - len(shown)
-        if more > 0:
-            shown.append(f"  ... and {more:,} more errors (see the report in XCom)")
-        return f"Pre-flight found {sum(counts.values()):,} errors in {self.uri} ({head}):\n" + "\n".join(shown)
+        return self.summary(self.errors, "errors", max_problems)
 
     def _problem_lines(self, max_problems: int) -> list[str]:
         lines = []
         for problem in (self.errors + self.warnings)[:max_problems]:
             lines.append(f"  {problem.severity.value.upper():<7} {problem.code}: {problem.message}")
-        hidden = len(self.errors) + len(self.warnings) - max_problems
+        hidden = self.count(self.errors) + self.count(self.warnings) - min(max_problems, len(self.errors + self.warnings))
         if hidden > 0:
             lines.append(f"  ... {hidden:,} more (see the report in XCom)")
         return lines

@@ -19,8 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from airflow_provider_pinecone.client.models import IndexModel
+from airflow_provider_pinecone.client.validation import validate_error_mode
 from airflow_provider_pinecone.preflight.index_rules import (
     accepts,
+    dimension_problem,
     index_problems,
     index_type_of,
     namespace_problems,
@@ -40,6 +42,7 @@ from airflow_provider_pinecone.preflight.schema import (
     well_typed_columns,
 )
 from airflow_provider_pinecone.storage import (
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TAIL_BYTES,
     ImportLocation,
     InvalidImportUri,
@@ -53,7 +56,6 @@ from airflow_provider_pinecone.storage import (
     without_secrets,
 )
 
-DEFAULT_MAX_WORKERS = 32
 # Sampled rows are read through a stream of this many bytes per request, so a sample of 100 rows
 # does not fetch a whole 128 MB row group.
 SAMPLE_READ_BYTES = 256 * 1024
@@ -65,7 +67,6 @@ class _FileResult:
     namespace: str
     rows: int
     problems: list[Problem]
-    kind: IndexType | None = None
     sample: RecordSample | None = None
 
 
@@ -82,7 +83,7 @@ def validate_import_source(
     azure_conn_id: str | None = None,
     endpoint_url: str | None = None,
     store: ObjectStore | None = None,
-    max_workers: int = DEFAULT_MAX_WORKERS,
+    max_workers: int = DEFAULT_MAX_CONNECTIONS,
 ) -> ImportSourceReport:
     """Check an import source the way Pinecone will, without starting an import.
 
@@ -106,7 +107,7 @@ def validate_import_source(
         (``ValueError``), or storage that cannot be reached at all (``StorageError``).
     """
     started = time.monotonic()
-    error_mode, index_type, index_model = _check_arguments(error_mode, index_type, index, sample_rows, max_workers)
+    error_mode, index_type, index_model = check_arguments(error_mode, index_type, index, sample_rows, max_workers)
     # Never echo a query string or user-info: on Azure a query string is a SAS token.
     report = ImportSourceReport(uri=without_secrets(str(uri)), error_mode=error_mode, index_type=index_type)
     log = ProblemLog()
@@ -140,12 +141,11 @@ def validate_import_source(
     return _finish(report, log, started, store)
 
 
-def _check_arguments(
+def check_arguments(
     error_mode: str, index_type: str | None, index: Any, sample_rows: int, max_workers: int
 ) -> tuple[str, str | None, IndexModel | None]:
-    mode = str(getattr(error_mode, "value", error_mode)).lower()
-    if mode not in ("continue", "abort"):
-        raise ValueError(f"error_mode must be 'continue' or 'abort', not {error_mode!r}.")
+    """Raise ``ValueError`` for misuse; return the normalised error mode, index type and index."""
+    mode = validate_error_mode(error_mode)  # a ValueError, as every misuse here
     if index_type is not None and index_type not in INDEX_TYPES:
         raise ValueError(f"index_type must be one of {', '.join(INDEX_TYPES)} (or None to infer it), not {index_type!r}.")
     if not isinstance(sample_rows, int) or isinstance(sample_rows, bool) or sample_rows < 0:
@@ -244,7 +244,7 @@ class _SourceChecker:
             for namespace, obj in pending:
                 result = self._check_file(namespace, obj)
                 yield result
-                if result.kind is not None or self.index_type is not None:
+                if self.index_type is not None:  # set by the first file with vector columns
                     break
         # A sliding window of futures keeps memory bounded at any number of files.
         pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="preflight")
@@ -285,28 +285,21 @@ class _SourceChecker:
                 return _FileResult(namespace, rows, schema_problems(schema, "dense", url))
         expected: IndexType = self.index_type
         if self.index is not None and kind is not None and not accepts(expected, kind):
-            return _FileResult(namespace, rows, [vector_type_problem(self.index, expected, kind, url)], kind)
+            return _FileResult(namespace, rows, [vector_type_problem(self.index, expected, kind, url)])
         problems = schema_problems(schema, expected, url)
         dimension = fixed_dimension(schema)
         wrong_fixed_dimension = bool(
             self.index is not None and self.index.dimension and dimension and dimension != self.index.dimension
         )
         if wrong_fixed_dimension:
-            problems.append(
-                error(
-                    "index.dimension_mismatch",
-                    f"The vectors in {url} have dimension {dimension}, but the index has dimension "
-                    f"{self.index.dimension}. Import them into an index of dimension {dimension}, or re-embed them.",
-                    url,
-                )
-            )
+            problems.append(dimension_problem(url, dimension, self.index.dimension))
         sample = None
         if self.sample_rows and rows:
             sample, sample_problems = self._sample(parquet, schema, expected, url, namespace)
             problems.extend(sample_problems)
             if sample is not None and wrong_fixed_dimension:
                 sample.dimensions.clear()  # already reported once, from the footer
-        return _FileResult(namespace, rows, problems, kind, sample)
+        return _FileResult(namespace, rows, problems, sample)
 
     def _sample(
         self, parquet: pq.ParquetFile, schema: pa.Schema, expected: IndexType, url: str, namespace: str

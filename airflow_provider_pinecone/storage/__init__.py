@@ -5,11 +5,12 @@ Each cloud is read with its native SDK, installed with the matching extra
 :func:`open_object_store` when it is given a connection id.
 """
 
-from airflow_provider_pinecone.storage.base import DEFAULT_TAIL_BYTES, ObjectStore, RequestCounter, StoredObject
+from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS, DEFAULT_TAIL_BYTES, ObjectStore, RequestCounter, StoredObject
 from airflow_provider_pinecone.storage.connections import open_object_store
 from airflow_provider_pinecone.storage.errors import (
     InvalidImportUri,
     StorageAccessDenied,
+    StorageConfigurationError,
     StorageError,
     StorageNotFound,
     StorageSdkMissing,
@@ -18,12 +19,14 @@ from airflow_provider_pinecone.storage.locations import ACCEPTED_FORMS, ImportLo
 
 __all__ = [
     "ACCEPTED_FORMS",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_TAIL_BYTES",
     "ImportLocation",
     "InvalidImportUri",
     "ObjectStore",
     "RequestCounter",
     "StorageAccessDenied",
+    "StorageConfigurationError",
     "StorageError",
     "StorageNotFound",
     "StorageSdkMissing",

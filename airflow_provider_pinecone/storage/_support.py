@@ -1,9 +1,8 @@
-"""Helpers shared by the cloud stores: importing an SDK, reading connection extras, sizing HTTP pools."""
+"""Helpers shared by the cloud stores: importing an SDK, naming connections, sizing HTTP pools."""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
@@ -20,19 +19,6 @@ def import_sdk(module: str, *, extra: str, package: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError:
         raise StorageSdkMissing(extra, package) from None
-
-
-def connection_extra(extra: Mapping[str, Any] | None, name: str, conn_type: str) -> Any:
-    """The value of extra field ``name``, also accepted in its old ``extra__<conn_type>__<name>`` form.
-
-    Empty strings count as absent: Airflow's UI saves untouched fields as ``""``.
-    """
-    extra = extra or {}
-    for key in (name, f"extra__{conn_type}__{name}"):
-        value = extra.get(key)
-        if value not in (None, ""):
-            return value
-    return None
 
 
 def connection_name(conn: Any, cloud: str) -> str:

@@ -13,14 +13,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from airflow_provider_pinecone.connection_extras import as_bool, connection_extra
 from airflow_provider_pinecone.storage._support import (
-    connection_extra,
     connection_name,
     import_sdk,
     size_connection_pool,
 )
-from airflow_provider_pinecone.storage.base import ObjectStore, StoredObject
-from airflow_provider_pinecone.storage.errors import StorageAccessDenied, StorageError, StorageNotFound
+from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS, ObjectStore, StoredObject
+from airflow_provider_pinecone.storage.errors import (
+    StorageAccessDenied,
+    StorageConfigurationError,
+    StorageError,
+    StorageNotFound,
+)
 from airflow_provider_pinecone.storage.locations import ImportLocation
 
 #: The service API version clients built here speak. Pinned so requests do not change with the SDK
@@ -40,7 +45,7 @@ def _blob_sdk() -> Any:
 
 
 def default_azure_client(
-    location: ImportLocation, *, endpoint_url: str | None = None, max_connections: int = 32
+    location: ImportLocation, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS
 ) -> Any:
     """A ``BlobServiceClient`` for ``location``'s account from the environment.
 
@@ -57,7 +62,7 @@ def default_azure_client(
 
 
 def azure_client_from_connection(
-    conn: Any, location: ImportLocation, *, endpoint_url: str | None = None, max_connections: int = 32
+    conn: Any, location: ImportLocation, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS
 ) -> Any:
     """A ``BlobServiceClient`` from an Airflow ``wasb`` connection's standard fields.
 
@@ -79,15 +84,16 @@ def azure_client_from_connection(
         return _from_connection_string(blob, connection_string, options, f"The connection_string of {conn_name}")
     sas_token = connection_extra(extra, "sas_token", _CONN_TYPE) or ""
     if sas_token.startswith(("https://", "http://")):
-        return blob.BlobServiceClient(sas_token, **options)  # a SAS URL carries its endpoint and token
+        # A SAS URL carries its endpoint and token.
+        return _service_client(blob, sas_token, None, options, f"The sas_token of {conn_name}")
     account_url = (
         endpoint_url
         or connection_extra(extra, "account_url", _CONN_TYPE)
         or _url_from_host(conn.host)
         or _account_url(location, None)
     )
-    credential = _connection_credential(conn, extra, location, conn_name)
-    return blob.BlobServiceClient(account_url, credential=credential, **options)
+    credential = _connection_credential(conn, extra, sas_token, location, conn_name)
+    return _service_client(blob, account_url, credential, options, f"The account URL of {conn_name}")
 
 
 class AzureObjectStore(ObjectStore):
@@ -171,9 +177,10 @@ class AzureObjectStore(ObjectStore):
             ) from None
 
 
-def _connection_credential(conn: Any, extra: dict[str, Any], location: ImportLocation, conn_name: str) -> Any:
+def _connection_credential(
+    conn: Any, extra: dict[str, Any], sas_token: str, location: ImportLocation, conn_name: str
+) -> Any:
     """The credential of a ``wasb`` connection that has no connection string or SAS URL."""
-    sas_token = connection_extra(extra, "sas_token", _CONN_TYPE)
     if sas_token:
         from azure.core.credentials import AzureSasCredential
 
@@ -183,7 +190,7 @@ def _connection_credential(conn: Any, extra: dict[str, Any], location: ImportLoc
         try:
             from azure.identity import ClientSecretCredential
         except ImportError:
-            raise StorageError(
+            raise StorageConfigurationError(
                 f"{conn_name} names a service principal (tenant_id), which needs azure-identity: "
                 "pip install azure-identity"
             ) from None
@@ -203,12 +210,22 @@ def _client_options(max_connections: int) -> dict[str, Any]:
     return {"api_version": AZURE_API_VERSION, "transport": RequestsTransport(session=session, session_owner=True)}
 
 
+def _service_client(blob: Any, url: str, credential: Any, options: dict[str, Any], source: str) -> Any:
+    try:
+        return blob.BlobServiceClient(url, credential=credential, **options)
+    except ValueError:
+        # Never the SDK's text ("Invalid URL: <url>"): a SAS URL's query string is a secret.
+        raise StorageConfigurationError(
+            f"{source} is not a valid blob service URL (expected https://ACCOUNT.blob.core.windows.net)."
+        ) from None
+
+
 def _from_connection_string(blob: Any, connection_string: str, options: dict[str, Any], source: str) -> Any:
     try:
         return blob.BlobServiceClient.from_connection_string(connection_string, **options)
     except ValueError:
         # Never the SDK's text or the string itself: it holds the account key.
-        raise StorageError(
+        raise StorageConfigurationError(
             f"{source} is not a valid Azure Storage connection string "
             "(expected AccountName=...;AccountKey=... or BlobEndpoint=...;SharedAccessSignature=...)."
         ) from None

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from airflow_provider_pinecone.storage.locations import ImportLocation
 
+#: Parallel requests a store is sized for (its SDK client's connection pool), and so the files
+#: pre-flight reads at once.
+DEFAULT_MAX_CONNECTIONS = 32
 #: How much of a file's end one request reads: enough for the footer of almost any Parquet file.
 DEFAULT_TAIL_BYTES = 64 * 1024
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from airflow_provider_pinecone.storage.base import ObjectStore
+from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS, ObjectStore
 from airflow_provider_pinecone.storage.locations import ImportLocation, parse_import_uri
 
-#: Parallel requests a store is sized for: its SDK client's connection pool.
-DEFAULT_MAX_CONNECTIONS = 32
 
 
 def open_object_store(

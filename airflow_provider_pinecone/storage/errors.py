@@ -11,6 +11,10 @@ class InvalidImportUri(StorageError, ValueError):
     """The URI is not one of the forms Pinecone imports from."""
 
 
+class StorageConfigurationError(StorageError, ValueError):
+    """A connection's settings cannot work (a malformed key, URL or connection string); retrying won't help."""
+
+
 class StorageNotFound(StorageError):
     """The bucket, container or object does not exist."""
 

@@ -15,14 +15,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from airflow_provider_pinecone.connection_extras import as_bool, connection_extra
 from airflow_provider_pinecone.storage._support import (
-    connection_extra,
     connection_name,
     import_sdk,
     size_connection_pool,
 )
-from airflow_provider_pinecone.storage.base import ObjectStore, StoredObject
-from airflow_provider_pinecone.storage.errors import StorageAccessDenied, StorageError, StorageNotFound
+from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS, ObjectStore, StoredObject
+from airflow_provider_pinecone.storage.errors import (
+    StorageAccessDenied,
+    StorageConfigurationError,
+    StorageError,
+    StorageNotFound,
+)
 from airflow_provider_pinecone.storage.locations import ImportLocation
 
 #: Project used with an emulator when ``GOOGLE_CLOUD_PROJECT`` is not set (emulators accept any).
@@ -40,7 +45,7 @@ def _storage() -> Any:
     return import_sdk("google.cloud.storage", extra="gcs", package="google-cloud-storage")
 
 
-def default_gcs_client(*, endpoint_url: str | None = None, max_connections: int = 32) -> Any:
+def default_gcs_client(*, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> Any:
     """A ``google.cloud.storage.Client`` from the SDK's default configuration.
 
     :param endpoint_url: Overrides the API endpoint (an emulator or a private endpoint).
@@ -51,7 +56,7 @@ def default_gcs_client(*, endpoint_url: str | None = None, max_connections: int 
     return _client(storage, credentials, project, endpoint_url, max_connections)
 
 
-def gcs_client_from_connection(conn: Any, *, endpoint_url: str | None = None, max_connections: int = 32) -> Any:
+def gcs_client_from_connection(conn: Any, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> Any:
     """A ``google.cloud.storage.Client`` from an Airflow ``google_cloud_platform`` connection.
 
     Reads the standard extras ``keyfile_dict`` (JSON text or a dict), ``key_path``, ``project`` and
@@ -64,7 +69,7 @@ def gcs_client_from_connection(conn: Any, *, endpoint_url: str | None = None, ma
     conn_name = connection_name(conn, "GCP")
     provider_only = [name for name in _PROVIDER_ONLY_EXTRAS if connection_extra(extra, name, _CONN_TYPE)]
     if provider_only:
-        raise StorageError(
+        raise StorageConfigurationError(
             f"{conn_name} uses {', '.join(provider_only)}, which only the Google provider implements: "
             "pip install apache-airflow-providers-google"
         )
@@ -184,7 +189,7 @@ def _client(storage: Any, credentials: Any, project: str | None, endpoint_url: s
     client = storage.Client(project=project, credentials=credentials, client_options=options)
     # The client's requests session wraps its (scoped) credentials; enlarge that session's pool.
     size_connection_pool(client._http, max_connections)
-    return _without_bucket_metadata_fetch(client)
+    return client  # GcsObjectStore turns off the bucket-metadata fetch, for GCSHook clients too
 
 
 def _default_credentials() -> tuple[Any, str | None]:
@@ -209,7 +214,7 @@ def _connection_credentials(extra: dict[str, Any], conn_name: str) -> tuple[Any,
     from google.auth.credentials import AnonymousCredentials
     from google.oauth2 import service_account
 
-    if str(connection_extra(extra, "is_anonymous", _CONN_TYPE)).lower() in ("true", "1"):
+    if as_bool(connection_extra(extra, "is_anonymous", _CONN_TYPE)):
         return AnonymousCredentials(), None
     keyfile = connection_extra(extra, "keyfile_dict", _CONN_TYPE)
     key_path = connection_extra(extra, "key_path", _CONN_TYPE)
@@ -235,8 +240,8 @@ def _load_key(load: Callable[[], Any], source: str) -> Any:
     try:
         return load()
     except OSError as error:
-        raise StorageError(f"{source} cannot be read ({error.strerror}).") from None
+        raise StorageConfigurationError(f"{source} cannot be read ({error.strerror}).") from None
     except (ValueError, TypeError, KeyError) as error:
-        raise StorageError(
+        raise StorageConfigurationError(
             f"{source} is not a usable service-account key ({type(error).__name__}; {_KEYFILE_HINT})."
         ) from None

@@ -50,6 +50,10 @@ class ImportLocation:
         scheme = "s3" if self.cloud == "aws" else "gs"
         return f"{scheme}://{self.bucket}/{key}"
 
+    def folder_url(self, name: str) -> str:
+        """The URI of folder ``name`` of the import directory (a namespace), ending in ``/``."""
+        return self.url_of(f"{self.prefix}{name}/")
+
     def relative(self, key: str) -> str:
         """``key`` relative to the import directory."""
         return key[len(self.prefix) :] if key.startswith(self.prefix) else key

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from airflow_provider_pinecone.storage.base import ObjectStore, StoredObject
+from airflow_provider_pinecone.connection_extras import connection_extra
+from airflow_provider_pinecone.storage._support import import_sdk
+from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS, ObjectStore, StoredObject
 from airflow_provider_pinecone.storage.errors import (
     StorageAccessDenied,
     StorageError,
     StorageNotFound,
-    StorageSdkMissing,
 )
 from airflow_provider_pinecone.storage.locations import ImportLocation
 
@@ -25,14 +26,10 @@ _DENIED = {"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch",
 
 
 def _boto3() -> Any:
-    try:
-        import boto3
-    except ImportError:
-        raise StorageSdkMissing("s3", "boto3") from None
-    return boto3
+    return import_sdk("boto3", extra="s3", package="boto3")
 
 
-def default_s3_client(*, endpoint_url: str | None = None, max_connections: int = 32) -> Any:
+def default_s3_client(*, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> Any:
     """A boto3 S3 client from the SDK's default configuration, unsigned if it finds no credentials."""
     boto3 = _boto3()
     from botocore import UNSIGNED
@@ -61,7 +58,7 @@ class S3ObjectStore(ObjectStore):
         if self.page_size:
             kwargs["MaxKeys"] = self.page_size
         while True:
-            page = self._call("list_objects_v2", what=f"s3://{self.location.bucket}/{self.location.prefix}", **kwargs)
+            page = self._call("list_objects_v2", what=self.location.url_of(self.location.prefix), **kwargs)
             for item in page.get("Contents", ()):
                 yield StoredObject(key=item["Key"], size=int(item["Size"]))
             token = page.get("NextContinuationToken")
@@ -110,7 +107,7 @@ class S3ObjectStore(ObjectStore):
             raise StorageError(f"Reading {what} failed: {error}") from None
 
 
-def s3_client_from_connection(conn: Any, *, endpoint_url: str | None = None, max_connections: int = 32) -> Any:
+def s3_client_from_connection(conn: Any, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> Any:
     """A boto3 S3 client from an Airflow ``aws`` connection's standard fields.
 
     Login and password are the access key id and secret; the extra may carry ``region_name``,
@@ -124,11 +121,13 @@ def s3_client_from_connection(conn: Any, *, endpoint_url: str | None = None, max
     session = boto3.session.Session(
         aws_access_key_id=conn.login or None,
         aws_secret_access_key=conn.password or None,
-        aws_session_token=extra.get("aws_session_token"),
-        region_name=extra.get("region_name"),
+        aws_session_token=connection_extra(extra, "aws_session_token", "aws"),
+        region_name=connection_extra(extra, "region_name", "aws"),
     )
     return session.client(
         "s3",
-        endpoint_url=endpoint_url or extra.get("endpoint_url") or extra.get("host"),
+        endpoint_url=endpoint_url
+        or connection_extra(extra, "endpoint_url", "aws")
+        or connection_extra(extra, "host", "aws"),
         config=Config(max_pool_connections=max_connections, retries={"mode": "standard"}),
     )

@@ -199,3 +199,14 @@ def test_query_refuses_a_top_k_out_of_range_before_sending():
     with pytest.raises(PineconeValidationError, match="top_k must be between 1 and 10,000"):
         _client(script).query([1.0], top_k=0)
     assert script.requests == []
+
+
+def test_describing_the_configured_index_also_resolves_its_host():
+    index = {"name": "docs", "host": HOST, "dimension": 8, "metric": "cosine", "spec": {"serverless": {"cloud": "aws"}},
+             "status": {"ready": True, "state": "Ready"}}
+    script = Script(httpx.Response(200, json=index), httpx.Response(200, json={"namespaces": {}}))
+    config = ClientConfig(api_key="test-key", index_name="docs", retry=FAST_RETRY)
+    client = PineconeClient(config, http_client=httpx.Client(transport=httpx.MockTransport(script)))
+    client.describe_index()
+    client.describe_index_stats()
+    assert [r.url.path for r in script.requests] == ["/indexes/docs", "/describe_index_stats"]
