@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_pinecone import __version__
+
 CONNECTION_TYPE = "pinecone"
 
 # The Pinecone connection form: declared here for Airflow 3.2+, which renders forms from provider
@@ -60,7 +62,7 @@ PROVIDER_INFO: dict[str, Any] = {
     "name": "Pinecone bulk import",
     "description": "Load vectors into Pinecone at scale: bulk imports from S3, GCS and Azure Blob, "
     "deferrable waiting, pre-flight checks and a local emulator.",
-    "versions": ["0.1.0"],
+    "versions": [__version__],
     "integrations": [
         {
             "integration-name": "Pinecone",

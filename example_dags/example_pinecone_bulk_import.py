@@ -83,7 +83,7 @@ with DAG(
         print(f"Import {finished_import['id']}: {finished_import['status']}, {imported:,} records imported.")
         problems = []
         for namespace, expected in sorted(preflight["namespaces"].items()):
-            actual = stats.namespaces.get(namespace, stats.namespaces.get("") if namespace == "__default__" else 0) or 0
+            actual = stats.namespaces.get(namespace, 0)
             print(f"  namespace {namespace!r}: {actual:,} vectors, {expected['rows']:,} rows in the files")
             if actual != expected["rows"]:
                 problems.append(f"namespace {namespace!r} holds {actual:,} vectors, the files {expected['rows']:,} rows")

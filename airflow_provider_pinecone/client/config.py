@@ -27,7 +27,7 @@ def is_loopback(hostname: str | None) -> bool:
         return False
 
 
-def base_url(host: str, *, allow_insecure: bool, what: str) -> str:
+def base_url(host: str, *, allow_insecure: bool, what: str, example: str) -> str:
     """Turn a host as Pinecone reports it (often without a scheme) into a base URL.
 
     A host without a scheme gets ``https://``, except a loopback host, which gets ``http://``
@@ -43,8 +43,7 @@ def base_url(host: str, *, allow_insecure: bool, what: str) -> str:
     parts = urlsplit(host)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PineconeConfigurationError(
-            f"The {what} {host!r} is not a valid URL; give a host name such as "
-            "'my-index-abc123.svc.us-east1-aws.pinecone.io' or an https:// URL."
+            f"The {what} {host!r} is not a valid URL; give a host name such as {example!r} or an https:// URL."
         )
     if parts.scheme == "http" and not (allow_insecure or is_loopback(parts.hostname)):
         raise PineconeConfigurationError(
@@ -86,7 +85,8 @@ class ClientConfig:
             )
         if self.api_version not in SUPPORTED_API_VERSIONS:
             raise PineconeConfigurationError(
-                f"api_version {self.api_version!r} is not supported; use one of {', '.join(SUPPORTED_API_VERSIONS)}."
+                f"api_version {self.api_version!r} is not supported; set the 'api_version' extra of the Pinecone "
+                f"connection to one of {', '.join(SUPPORTED_API_VERSIONS)}."
             )
         if self.timeout <= 0:
             raise PineconeConfigurationError(f"timeout must be a positive number of seconds, got {self.timeout!r}.")
@@ -97,8 +97,14 @@ class ClientConfig:
 
     def control_plane_base_url(self) -> str:
         """The control plane's base URL, checked."""
-        return base_url(self.control_plane_url, allow_insecure=self.allow_insecure, what="control plane URL")
+        return base_url(
+            self.control_plane_url, allow_insecure=self.allow_insecure, what="control plane URL",
+            example="api.pinecone.io",
+        )  # fmt: skip
 
     def index_base_url(self, host: str) -> str:
         """An index host as a base URL, checked."""
-        return base_url(host, allow_insecure=self.allow_insecure, what="index host")
+        return base_url(
+            host, allow_insecure=self.allow_insecure, what="index host",
+            example="my-index-abc123.svc.us-east1-aws.pinecone.io",
+        )  # fmt: skip

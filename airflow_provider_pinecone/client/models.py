@@ -26,6 +26,9 @@ class ImportStatus(str, enum.Enum):
         return self.value
 
 
+#: The default namespace's name in import layouts and in this package's models.
+DEFAULT_NAMESPACE = "__default__"
+
 #: States an import never leaves.
 TERMINAL_STATUSES = frozenset({ImportStatus.COMPLETED, ImportStatus.FAILED, ImportStatus.CANCELLED})
 
@@ -199,10 +202,11 @@ class IndexStats:
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> IndexStats:
         """Parse the data plane's ``IndexDescription``."""
-        namespaces = {
-            name: int((summary or {}).get("vectorCount", 0))
-            for name, summary in (data.get("namespaces") or {}).items()
-        }
+        namespaces: dict[str, int] = {}
+        for name, summary in (data.get("namespaces") or {}).items():
+            # Pinecone names the default namespace "" or "__default__"; callers see only the latter.
+            key = name or DEFAULT_NAMESPACE
+            namespaces[key] = namespaces.get(key, 0) + int((summary or {}).get("vectorCount", 0))
         return cls(
             namespaces=namespaces,
             total_vector_count=int(data.get("totalVectorCount", sum(namespaces.values()))),

@@ -10,7 +10,7 @@ from typing import Any
 
 from airflow_provider_pinecone.client.errors import PineconeValidationError
 from airflow_provider_pinecone.storage.errors import InvalidImportUri
-from airflow_provider_pinecone.storage.locations import ACCEPTED_FORMS, parse_import_uri, without_secrets
+from airflow_provider_pinecone.storage.locations import parse_import_uri
 
 ERROR_MODES = ("continue", "abort")
 MAX_URI_LENGTH = 1500
@@ -18,7 +18,6 @@ MAX_ID_LENGTH = 1000
 MAX_INTEGRATION_ID_LENGTH = 1000
 MAX_LIST_LIMIT = 100
 
-ACCEPTED_URI_FORMS = ACCEPTED_FORMS
 
 
 def validate_error_mode(error_mode: Any) -> str:
@@ -40,27 +39,15 @@ def validate_import_uri(uri: Any) -> str:
     never repeated in the message: Pinecone reads private buckets through a storage integration, and
     the URI is logged and pushed to XCom.
     """
-    if not isinstance(uri, str) or not uri.strip():
-        raise PineconeValidationError(f"The import uri is empty; give the import directory as {ACCEPTED_URI_FORMS}.")
-    uri = uri.strip()
-    safe = without_secrets(uri)
-    if safe != uri:
-        raise PineconeValidationError(
-            f"The import uri {safe!r} carries a query string or credentials, which Pinecone does not use "
-            "and which would end up in logs. Give the bare directory, and grant access to a private "
-            "bucket with a storage integration (integration_id)."
-        )
-    if len(uri) > MAX_URI_LENGTH:
+    uri = uri.strip() if isinstance(uri, str) else uri
+    if isinstance(uri, str) and len(uri) > MAX_URI_LENGTH:
         raise PineconeValidationError(
             f"The import uri is {len(uri)} characters long; Pinecone accepts at most {MAX_URI_LENGTH}."
         )
     try:
-        parse_import_uri(uri)
-    except InvalidImportUri:
-        raise PineconeValidationError(
-            f"The import uri {uri!r} is not a supported object-storage location; use {ACCEPTED_URI_FORMS}."
-        ) from None
-    return uri
+        return parse_import_uri(uri).uri  # its messages never repeat a secret
+    except InvalidImportUri as exc:
+        raise PineconeValidationError(str(exc)) from None
 
 
 def validate_import_id(import_id: Any) -> str:

@@ -70,6 +70,11 @@ def newest(imports: list[ImportModel]) -> ImportModel | None:
     return max(imports, key=lambda imp: (imp.created_at is not None, imp.created_at), default=None)
 
 
+def newest_active(imports: list[ImportModel]) -> ImportModel | None:
+    """The newest of ``imports`` that has not finished, if any."""
+    return newest([imp for imp in imports if not imp.is_terminal])
+
+
 class PineconeHook(BaseHook):
     """Interact with Pinecone's bulk import API through an Airflow connection of type ``pinecone``.
 
@@ -250,7 +255,7 @@ class PineconeHook(BaseHook):
 
     def find_active_import(self, uri: str) -> ImportModel | None:
         """The newest unfinished import of ``uri`` on this index, if there is one."""
-        return newest([imp for imp in self.imports_of(uri) if not imp.is_terminal])
+        return newest_active(self.imports_of(uri))
 
     # ---- async API (triggerer) -------------------------------------------------------------
 
@@ -296,6 +301,11 @@ class PineconeHook(BaseHook):
         except PineconeAuthenticationError:
             return False, "Pinecone rejected the API key: check the Password field holds a valid key of this project."
         except PineconeNotFoundError:
+            if config.index_host:
+                return False, (
+                    f"No index answers at host {config.index_host!r}: check the connection's Host field, or "
+                    "clear it and set 'index_name' in the Extra."
+                )
             return False, (
                 f"There is no index {config.index_name!r} in this project: check 'index_name' in the "
                 "connection's Extra (or the task's index_name)."

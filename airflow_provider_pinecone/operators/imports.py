@@ -18,7 +18,7 @@ from airflow_provider_pinecone.client import (
     PineconeServerError,
 )
 from airflow_provider_pinecone.client.validation import validate_error_mode, validate_import_id, validate_import_uri
-from airflow_provider_pinecone.hooks.pinecone import PineconeHook, newest
+from airflow_provider_pinecone.hooks.pinecone import PineconeHook, newest, newest_active
 from airflow_provider_pinecone.links import PineconeImportLink
 from airflow_provider_pinecone.operators._index_task import PineconeIndexTaskMixin
 from airflow_provider_pinecone.outcome import (
@@ -121,9 +121,9 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
     def _find_existing_import(self, context: Context) -> ImportModel | None:
         """The import an earlier try of this task started, if it is still worth attaching to."""
         same_uri = self.hook.imports_of(self.uri)
-        running = [imp for imp in same_uri if not imp.is_terminal]
-        if running:
-            return newest(running)
+        running = newest_active(same_uri)
+        if running is not None:
+            return running
         # An import that Completed during this DAG run was ours: a try that died after it finished.
         run_start = getattr(context.get("dag_run"), "start_date", None)
         if run_start is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE  # noqa: F401 - one definition
+
 MAX_NAMESPACES = 10_000
 MAX_FILES = 100_000
 # Pinecone writes "10 GB" and "500 GB"; decimal units are the stricter reading of the two.
@@ -9,7 +11,6 @@ MAX_FILE_BYTES = 10 * 1000**3
 MAX_NAMESPACE_BYTES = 500 * 1000**3
 MAX_ID_CHARS = 512
 MAX_METADATA_BYTES = 40 * 1024
-DEFAULT_NAMESPACE = "__default__"
 # Amazon S3 Express One Zone directory buckets: Pinecone cannot import from them.
 EXPRESS_ONE_ZONE_SUFFIX = "--x-s3"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from airflow.configuration import conf
@@ -64,12 +63,12 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
         try:
             done = self.poke(context)
         except AirflowException as exc:
-            if self.soft_fail:
-                raise AirflowSkipException(f"Skipping because soft_fail is set: {exc}") from exc
+            if self.soft_fail or self.never_fail:
+                flag = "soft_fail" if self.soft_fail else "never_fail"
+                raise AirflowSkipException(f"Skipping because {flag} is set: {exc}") from exc
             raise
         if done:
             return done.xcom_value
-        timeout = self.timeout.total_seconds() if isinstance(self.timeout, timedelta) else float(self.timeout)
         self.defer(
             trigger=ImportTrigger(
                 import_id=self.import_id,
@@ -78,7 +77,7 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
                 # Resolved already: the trigger need not ask the control plane again.
                 index_host=self.hook.client.index_host(),
                 poll_interval=float(self.poke_interval),
-                deadline=time.time() + timeout,
+                deadline=time.time() + float(self.timeout),  # BaseSensorOperator made it seconds
             ),
             method_name="execute_complete",
         )

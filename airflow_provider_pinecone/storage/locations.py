@@ -76,10 +76,12 @@ def parse_import_uri(uri: str) -> ImportLocation:
     if not isinstance(uri, str) or not uri.strip():
         raise InvalidImportUri(f"The import URI is empty; give the import directory as {ACCEPTED_FORMS}.")
     uri = uri.strip()
-    if "?" in uri or "#" in uri:
+    safe = without_secrets(uri)
+    if safe != uri:
         raise InvalidImportUri(
-            "The import URI carries a query string (an Azure SAS token?), which Pinecone does not use and "
-            f"which would end up in logs; give the bare directory as {ACCEPTED_FORMS}."
+            f"The import URI {safe!r} carries a query string or credentials (an Azure SAS token, "
+            "user:password@), which Pinecone does not use and which would end up in logs. Give the bare "
+            "directory, and grant access to a private bucket with a storage integration (integration_id)."
         )
     match = _BUCKET_URI.match(uri) or _AZURE_URI.match(uri)
     if match is None:
