@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE  # noqa: F401 - one definition
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
+
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "EXPRESS_ONE_ZONE_SUFFIX",
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "MAX_ID_CHARS",
+    "MAX_METADATA_BYTES",
+    "MAX_NAMESPACES",
+    "MAX_NAMESPACE_BYTES",
+    "human_bytes",
+]
 
 MAX_NAMESPACES = 10_000
 MAX_FILES = 100_000

@@ -8,7 +8,6 @@ a bad file gives a handful of problems, not thousands.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -52,10 +51,14 @@ class RecordSample:
     first_row_of_dimension: dict[int, int] = field(default_factory=dict)
     id_keys: list[tuple[int, int]] = field(default_factory=list)
     vector_keys: list[tuple[int, int]] = field(default_factory=list)
+    #: Each bad row's first (code, detail), when asked for: the emulator rejects records one by one.
+    first_finding_of_row: dict[int, tuple[str, str]] | None = None
 
     def found(self, code: str, row: int, detail: str = "") -> None:
         """Record that ``row`` breaks rule ``code``."""
         self.findings.setdefault(code, Finding()).add(row, detail)
+        if self.first_finding_of_row is not None:
+            self.first_finding_of_row.setdefault(row, (code, detail))
 
 
 def read_sample(parquet: pq.ParquetFile, columns: list[str], sample_rows: int) -> pa.Table:
@@ -97,9 +100,17 @@ class _Lists:
         return bytes(self._data[self.offsets[i] * self._width : self.offsets[i + 1] * self._width])
 
 
-def sample_records(table: pa.Table, index_type: IndexType, path: str, namespace: str) -> RecordSample:
-    """Check every row of ``table`` (a sample of one file) against the record rules."""
-    sample = RecordSample(path=path, namespace=namespace, rows=table.num_rows)
+def sample_records(
+    table: pa.Table, index_type: IndexType, path: str, namespace: str, *, keep_rows: bool = False
+) -> RecordSample:
+    """Check every row of ``table`` (a sample of one file) against the record rules.
+
+    With ``keep_rows``, the sample also says what is wrong with each bad row
+    (:attr:`RecordSample.first_finding_of_row`).
+    """
+    sample = RecordSample(
+        path=path, namespace=namespace, rows=table.num_rows, first_finding_of_row={} if keep_rows else None
+    )
     names = table.column_names
     ids = table.column("id").to_pylist() if "id" in names else None
     dense = _Lists(table.column("values")) if "values" in names else None

@@ -9,8 +9,28 @@ sampled.
 from __future__ import annotations
 
 import io
+from typing import Any
 
-from airflow_provider_pinecone.storage import ObjectStore, StoredObject
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from airflow_provider_pinecone.storage import DEFAULT_TAIL_BYTES, ObjectStore, StoredObject
+
+
+class UnreadableParquet(Exception):
+    """pyarrow could not parse the file's footer: it is not Parquet, or it is truncated."""
+
+
+def open_parquet(store: ObjectStore, obj: StoredObject, **options: Any) -> pq.ParquetFile:
+    """``obj`` as a ``ParquetFile``, its footer read with one ranged request in the common case.
+
+    Raises :class:`UnreadableParquet` when the footer cannot be parsed; storage errors pass through.
+    ``options`` go to ``pq.ParquetFile`` (e.g. a ``buffer_size`` for reading a few rows).
+    """
+    try:
+        return pq.ParquetFile(RemoteFile(store, obj, store.read_tail(obj, DEFAULT_TAIL_BYTES)), **options)
+    except (pa.ArrowException, OSError, ValueError):
+        raise UnreadableParquet(obj.key) from None
 
 
 class RemoteFile(io.RawIOBase):

@@ -31,7 +31,7 @@ from airflow_provider_pinecone.preflight.index_rules import (
 from airflow_provider_pinecone.preflight.layout import classify_listing, uri_problems
 from airflow_provider_pinecone.preflight.problems import Problem, ProblemLog, Severity, error
 from airflow_provider_pinecone.preflight.records import RecordChecks, RecordSample, read_sample, sample_records
-from airflow_provider_pinecone.preflight.remote_file import RemoteFile
+from airflow_provider_pinecone.preflight.remote_file import UnreadableParquet, open_parquet
 from airflow_provider_pinecone.preflight.report import ImportSourceReport, NamespaceSummary
 from airflow_provider_pinecone.preflight.schema import (
     INDEX_TYPES,
@@ -43,12 +43,10 @@ from airflow_provider_pinecone.preflight.schema import (
 )
 from airflow_provider_pinecone.storage import (
     DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_TAIL_BYTES,
     ImportLocation,
     InvalidImportUri,
     ObjectStore,
     StorageAccessDenied,
-    StorageError,
     StorageNotFound,
     StoredObject,
     open_object_store,
@@ -263,18 +261,13 @@ class _SourceChecker:
     def _check_file(self, namespace: str, obj: StoredObject) -> _FileResult:
         url = self.location.url_of(obj.key)
         try:
-            tail = self.store.read_tail(obj, DEFAULT_TAIL_BYTES)
-            parquet = pq.ParquetFile(
-                RemoteFile(self.store, obj, tail), buffer_size=SAMPLE_READ_BYTES, pre_buffer=False
-            )
+            parquet = open_parquet(self.store, obj, buffer_size=SAMPLE_READ_BYTES, pre_buffer=False)
             schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
         except StorageNotFound as exc:
             return _FileResult(namespace, 0, [error("storage.not_found", str(exc), url)])
         except StorageAccessDenied as exc:
             return _FileResult(namespace, 0, [error("storage.access_denied", str(exc), url)])
-        except StorageError:
-            raise
-        except (pa.ArrowException, OSError, ValueError):
+        except UnreadableParquet:
             return _FileResult(namespace, 0, [error("parquet.unreadable_footer", f"{UNREADABLE_FOOTER} ({url})", url)])
 
         kind = infer_index_type(schema.names)

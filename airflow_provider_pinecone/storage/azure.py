@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from airflow_provider_pinecone.connection_extras import as_bool, connection_extra
+from airflow_provider_pinecone.connection_extras import connection_extra
 from airflow_provider_pinecone.storage._support import (
     connection_name,
     import_sdk,

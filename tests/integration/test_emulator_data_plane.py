@@ -81,6 +81,34 @@ def test_upsert_limits(url: str, vectors: list[dict], needle: str) -> None:
     assert body["code"] == 3 and needle in body["message"] and body["details"] == []
 
 
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"topK": 1, "vector": [10**400, 0, 0]}, "finite numbers"),
+        ('{"topK": 1, "vector": [1e400, 0, 0]}', "finite numbers"),  # JSON's way to overflow to infinity
+        ({"topK": 1, "id": ["east"]}, "id must be a string"),
+        ({"topK": 1, "vector": [1, 0, 0], "namespace": 5}, "namespace must be a string"),
+        ({"topK": 1, "vector": [1, 0]}, "Vector dimension 2 does not match the dimension of the index 3"),
+    ],
+    ids=["huge-int", "infinity", "id-list", "namespace-number", "dimension"],
+)
+def test_bad_query_input_is_a_400_that_names_it(url: str, body: dict | str, needle: str) -> None:
+    if isinstance(body, str):
+        response = httpx.post(f"{url}/query", content=body, headers={**headers(), "Content-Type": "application/json"})
+    else:
+        response = httpx.post(f"{url}/query", json=body, headers=headers())
+    assert response.status_code == 400
+    assert needle in response.json()["message"]
+
+
+def test_an_import_uri_with_a_sas_token_is_refused_and_never_echoed(url: str) -> None:
+    uri = "https://acct.blob.core.windows.net/c/dir?sv=2024-01-01&sig=SECRETSIG"
+    response = httpx.post(f"{url}/bulk/imports", json={"uri": uri}, headers=headers())
+    assert response.status_code == 400 and "SECRETSIG" not in response.text
+    listed = httpx.get(f"{url}/bulk/imports", headers=headers()).json()
+    assert listed["data"] == []
+
+
 def test_fault_spec_syntax() -> None:
     (everywhere, targeted) = parse_fault_spec("429=0.2,503=0.2; latency_ms=5,drop=0.1,500=0.1@POST ^/query")
     assert everywhere.rates == {429: 0.2, 503: 0.2} and everywhere.path_regex is None

@@ -120,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="GCS endpoint for imports (sets STORAGE_EMULATOR_HOST)")
     parser.add_argument("--azure-connection-string", metavar="S",
                         help="Azure Blob Storage connection string for imports (sets "
-                        "AZURE_STORAGE_CONNECTION_STRING), e.g. Azurite's")
+                        "AZURE_STORAGE_CONNECTION_STRING), e.g. Azurite's. It holds the account key "
+                        "and shows in ps: prefer exporting AZURE_STORAGE_CONNECTION_STRING")
     parser.add_argument("--faults", type=_fault_spec, default=None, metavar="SPEC",
                         help='random fault rates, e.g. "429=0.2,503=0.2" or '
                         '"latency_ms=50,drop=0.01@^/bulk/imports" (rules joined by ";")')

@@ -27,6 +27,8 @@ from airflow_provider_pinecone.testing.emulator.store import namespace_key
 from airflow_provider_pinecone.testing.emulator.validation import parse_import_request, parse_limit
 from airflow_provider_pinecone.testing.emulator.vectors import (
     check_request_size,
+    parse_dense,
+    parse_namespace,
     parse_sparse,
     parse_upsert,
     vector_wire,
@@ -170,8 +172,10 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
         body = await json_body(request, hint="a QueryRequest")
         config = state.get_index(index_name).config
         k = require_number("topK", body.get("topK"), minimum=1, maximum=10000, integer=True)
-        namespace = body.get("namespace") or ""
+        namespace = parse_namespace(body.get("namespace"))
         vector, record_id = body.get("vector"), body.get("id")
+        if record_id is not None and not isinstance(record_id, str):
+            raise InvalidArgument(f"id must be a string, got {type(record_id).__name__}.")
         sparse = parse_sparse(body["sparseVector"], "sparseVector") if body.get("sparseVector") else None
         if (vector is not None) + (record_id is not None) > 1:
             raise InvalidArgument("Each query takes only one of vector or id.")
@@ -182,15 +186,7 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
             vector, sparse = found[0].values, found[0].sparse
             vector = list(vector) if vector is not None else None
         elif vector is not None:
-            if not isinstance(vector, list) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in vector
-            ):
-                raise InvalidArgument("vector must be an array of numbers.")
-            if config.dimension is not None and len(vector) != config.dimension:
-                raise InvalidArgument(
-                    f"Vector dimension {len(vector)} does not match the dimension of the index "
-                    f"{config.dimension}"
-                )
+            vector = parse_dense(vector, config, "vector")
         elif sparse is None:
             raise InvalidArgument("A query needs a vector, a sparseVector or an id.")
         include_values = bool(body.get("includeValues", False))

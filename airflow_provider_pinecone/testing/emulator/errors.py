@@ -128,7 +128,7 @@ def _short_repr(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _is_finite(value: float) -> bool:
+def is_finite(value: float) -> bool:
     # Huge JSON integers are finite but overflow as soon as they meet a float, so they
     # count as non-finite: every number the emulator accepts must be usable as a float.
     try:
@@ -157,7 +157,7 @@ def require_number(
     if not (
         isinstance(value, bool)
         or not isinstance(value, allowed)
-        or not _is_finite(value)
+        or not is_finite(value)
         or (minimum is not None and value < minimum)
         or (maximum is not None and value > maximum)
     ):

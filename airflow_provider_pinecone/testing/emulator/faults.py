@@ -148,12 +148,6 @@ class FaultRates:
         with self._lock:
             self._rules = []
 
-    @property
-    def rules(self) -> list[FaultRateRule]:
-        """The active rules, first match wins."""
-        with self._lock:
-            return list(self._rules)
-
     def decide(self, method: str, path: str) -> FaultDecision:
         """Draw the fate of one request."""
         if not self._rules:  # lock-free fast path, as for one-shot faults

@@ -24,14 +24,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from airflow_provider_pinecone.client.models import IndexModel
-from airflow_provider_pinecone.preflight.index_rules import accepts, index_problems, index_type_of
+from airflow_provider_pinecone.preflight.index_rules import accepts, index_problems, index_type_of, namespace_problems
+from airflow_provider_pinecone.preflight.limits import DEFAULT_NAMESPACE, MAX_ID_CHARS, MAX_METADATA_BYTES
 from airflow_provider_pinecone.preflight.layout import Layout, classify_listing, uri_problems
 from airflow_provider_pinecone.preflight.problems import Severity
 from airflow_provider_pinecone.preflight.records import sample_records
-from airflow_provider_pinecone.preflight.remote_file import RemoteFile
+from airflow_provider_pinecone.preflight.remote_file import UnreadableParquet, open_parquet
 from airflow_provider_pinecone.preflight.schema import IndexType, infer_index_type
 from airflow_provider_pinecone.storage import (
     ImportLocation,
@@ -52,7 +54,8 @@ from airflow_provider_pinecone.testing.emulator.progress import (
     ProgressSnapshot,
 )
 from airflow_provider_pinecone.testing.emulator.state import ImportRequest, IndexConfig, IndexRecord
-from airflow_provider_pinecone.testing.emulator.store import DEFAULT_NAMESPACE, VectorRecord, VectorStore
+from airflow_provider_pinecone.testing.emulator.store import VectorRecord, VectorStore
+from airflow_provider_pinecone.testing.emulator.vectors import dimension_mismatch
 from airflow_provider_pinecone.testing.emulator.versions import V2025_10, index_model
 
 log = logging.getLogger(__name__)
@@ -61,8 +64,10 @@ BATCH_ROWS = 100
 DEFAULT_ERROR_MODE = "continue"  # Pinecone's default when errorMode is omitted
 # Reasons for row findings whose pre-flight detail is not worded as Pinecone words it.
 _REASONS = {
-    "record.id_too_long": lambda detail: f"id exceeds the maximum length of 512 characters ({detail})",
-    "record.metadata_too_large": lambda detail: f"Metadata size exceeds the limit of 40960 bytes ({detail})",
+    "record.id_too_long": lambda detail: f"id exceeds the maximum length of {MAX_ID_CHARS} characters ({detail})",
+    "record.metadata_too_large": lambda detail: (
+        f"Metadata size exceeds the limit of {MAX_METADATA_BYTES} bytes ({detail})"
+    ),
     "record.sparse_length_mismatch": lambda detail: f"sparse values: {detail}",
 }
 
@@ -77,11 +82,6 @@ class _FilePlan:
     obj: StoredObject
     rows: int
     mismatched: bool  # written for another vector type: every row is invalid
-
-
-def index_type_of_config(config: IndexConfig) -> IndexType:
-    """The file layout (dense, sparse or hybrid) an emulated index takes, by pre-flight's rule."""
-    return index_type_of(_as_index_model(config))
 
 
 def _as_index_model(config: IndexConfig) -> IndexModel:
@@ -101,6 +101,9 @@ class RealImport:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._index = index
+        # Pre-flight's index rules take the client's IndexModel; build it once per import.
+        self._index_model = _as_index_model(index)
+        self._kind = index_type_of(self._index_model)
         self._request = request
         self._behaviour = behaviour
         self._store = store
@@ -132,11 +135,6 @@ class RealImport:
         with self._lock:
             self._halted = True
 
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the import's thread to end; ``True`` if it did (for tests and shutdown)."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
     # ------------------------------------------------------------------------- the thread
     def _run(self) -> None:
         try:
@@ -157,7 +155,8 @@ class RealImport:
             self._finish(FAILED, f"{errors.USER_ERROR}Unable to read the import source {self._request.uri}: {exc}")
         except Exception as exc:  # an emulator bug, or storage failing in an unexpected way
             log.exception("Import into %s failed unexpectedly", self._index.name)
-            self._finish(FAILED, f"Internal emulator error ({type(exc).__name__}: {exc}); see the emulator's log.")
+            # Only the type: the text may quote storage URLs or settings; the log has the whole story.
+            self._finish(FAILED, f"Internal emulator error ({type(exc).__name__}); see the emulator's log.")
 
     def _location(self) -> ImportLocation:
         try:
@@ -168,7 +167,7 @@ class RealImport:
             if problem.code == "uri.is_file":
                 raise errors.uri_is_file(location.prefix.rstrip("/"))
             raise errors.user_error(problem.message)
-        for problem in index_problems(location, _as_index_model(self._index)):
+        for problem in index_problems(location, self._index_model):
             if problem.severity is Severity.ERROR:  # e.g. S3 into an index on GCP or Azure
                 raise errors.user_error(problem.message)
         return location
@@ -178,23 +177,20 @@ class RealImport:
         layout = classify_listing(location, store.list_objects())
         self._check_layout(location, layout)
         existing = self._store.namespace_counts(self._index.name)
-        for namespace in layout.namespaces:
-            if namespace == DEFAULT_NAMESPACE:
-                if existing.get(DEFAULT_NAMESPACE):
+        for namespace in layout.namespaces:  # in listing order: the first conflict is the error
+            if namespace_problems(location, [namespace], existing):
+                if namespace == DEFAULT_NAMESPACE:
                     raise errors.default_namespace_not_empty()
-            elif namespace in existing:
                 raise errors.namespace_exists(namespace)
-        kind = index_type_of_config(self._index)
+        kind = self._kind
         plan = []
         for namespace, obj in layout.parquet_files:
             self._check_stopped()
             try:
-                parquet = pq.ParquetFile(RemoteFile(store, obj, store.read_tail(obj)))
-                schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
-            except StorageError:
-                raise
-            except (pa.ArrowException, OSError, ValueError):
+                parquet = open_parquet(store, obj)
+            except UnreadableParquet:
                 raise errors.unreadable_footer() from None
+            schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
             file_kind = infer_index_type(schema.names)
             mismatched = file_kind is not None and not accepts(kind, file_kind)
             if not mismatched:
@@ -209,8 +205,6 @@ class RealImport:
 
     @staticmethod
     def _check_layout(location: ImportLocation, layout: Layout) -> None:
-        if layout.objects_listed == 0:
-            raise errors.no_parquet_files(location.uri)
         for problem in layout.problems:
             if problem.severity is not Severity.ERROR:
                 continue  # stray files and deep nesting are ignored by the import
@@ -223,7 +217,7 @@ class RealImport:
             raise errors.user_error(problem.message)
 
     def _load(self, location: ImportLocation, store: ObjectStore, plan: list[_FilePlan]) -> None:
-        kind = index_type_of_config(self._index)
+        kind = self._kind
         imported: dict[str, int] = {}
         seen_vectors: dict[str, set[Any]] = {}
         for position, file in enumerate(plan):
@@ -244,8 +238,9 @@ class RealImport:
         label = "/" + location.relative(file.obj.key)
         table = pq.read_table(pa.BufferReader(store.read_range(file.obj.key, 0, file.obj.size)))
         invalid = self._invalid_rows(table, kind, location.url_of(file.obj.key), file)
-        names = table.column_names
-        columns = {name: table.column(name).to_pylist() for name in names}
+        absent = [None] * table.num_rows  # once per file, for optional columns the file lacks
+        columns = {name: absent for name in ("values", "sparse_values", "metadata")}
+        columns.update({name: table.column(name).to_pylist() for name in table.column_names})
         written, batch = 0, []
         for row in range(table.num_rows):
             reason = invalid.get(row)
@@ -273,29 +268,25 @@ class RealImport:
         if file.mismatched:
             reason = errors.vector_type_reason(kind)
             return dict.fromkeys(range(table.num_rows), reason)
-        invalid: dict[int, str] = {}
-        # One vectorised pass over the file; only files with findings are checked row by row.
-        if sample_records(table, kind, url, file.namespace).findings:
-            for row in range(table.num_rows):
-                findings = sample_records(table.slice(row, 1), kind, url, file.namespace).findings
-                if findings:
-                    code, finding = next(iter(findings.items()))
-                    invalid[row] = _REASONS.get(code, lambda d: d)(finding.detail)
+        sample = sample_records(table, kind, url, file.namespace, keep_rows=True)
+        invalid = {
+            row: _REASONS.get(code, lambda d: d)(detail) for row, (code, detail) in sample.first_finding_of_row.items()
+        }
         dimension = self._index.dimension
         if dimension is not None and "values" in table.column_names:
-            lengths = table.column("values").to_pylist()
-            for row, values in enumerate(lengths):
-                if values and len(values) != dimension and row not in invalid:
-                    invalid[row] = f"Vector dimension {len(values)} does not match the dimension of the index {dimension}"
+            lengths = pc.list_value_length(table.column("values")).to_pylist()
+            for row, length in enumerate(lengths):
+                if length and length != dimension and row not in invalid:
+                    invalid[row] = dimension_mismatch(length, dimension)
         return invalid
 
     @staticmethod
     def _record(columns: dict[str, list[Any]], row: int) -> VectorRecord:
-        metadata = columns.get("metadata", [None] * (row + 1))[row]
-        sparse = columns.get("sparse_values", [None] * (row + 1))[row]
+        metadata = columns["metadata"][row]
+        sparse = columns["sparse_values"][row]
         return VectorRecord.create(
             id=columns["id"][row],
-            values=columns["values"][row] if "values" in columns else None,
+            values=columns["values"][row],
             sparse_values=sparse if sparse and sparse.get("indices") else None,
             metadata=json.loads(metadata) if metadata is not None else None,
         )

@@ -15,14 +15,17 @@ from __future__ import annotations
 import dataclasses
 from typing import Protocol
 
+from airflow_provider_pinecone.client.models import TERMINAL_STATUSES as CLIENT_TERMINAL_STATUSES
+from airflow_provider_pinecone.client.models import ImportStatus
 from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_number
 
-PENDING = "Pending"
-IN_PROGRESS = "InProgress"
-COMPLETED = "Completed"
-FAILED = "Failed"
-CANCELLED = "Cancelled"
-TERMINAL_STATUSES = frozenset({COMPLETED, FAILED, CANCELLED})
+# The wire strings of the client's ImportStatus: one definition of the states for both sides.
+PENDING = ImportStatus.PENDING.value
+IN_PROGRESS = ImportStatus.IN_PROGRESS.value
+COMPLETED = ImportStatus.COMPLETED.value
+FAILED = ImportStatus.FAILED.value
+CANCELLED = ImportStatus.CANCELLED.value
+TERMINAL_STATUSES = frozenset(status.value for status in CLIENT_TERMINAL_STATUSES)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -90,7 +90,6 @@ class ImportRecord:
     """One import operation; its visible state is derived from ``progress`` and the clock."""
 
     id: str
-    index_name: str
     request: ImportRequest
     progress: ImportProgress
     created_at: dt.datetime
@@ -309,7 +308,6 @@ class EmulatorState:
             # that never takes this lock), so calling it here keeps creation atomic.
             self._imports.setdefault(index_name, {})[import_id] = ImportRecord(
                 id=import_id,
-                index_name=index_name,
                 request=request,
                 progress=self._progress_factory(config, request, self._behaviour),
                 created_at=self._wall_clock(),

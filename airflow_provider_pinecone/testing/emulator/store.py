@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-DEFAULT_NAMESPACE = "__default__"
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 
 
 def namespace_key(namespace: str | None) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from airflow_provider_pinecone.client.validation import MAX_INTEGRATION_ID_LENGTH, MAX_LIST_LIMIT, MAX_URI_LENGTH
+from airflow_provider_pinecone.storage import InvalidImportUri, parse_import_uri
 from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_number
 from airflow_provider_pinecone.testing.emulator.state import ImportRequest, IndexConfig
 
@@ -17,22 +19,12 @@ VECTOR_TYPES = ("dense", "sparse")
 DELETION_PROTECTION = ("disabled", "enabled")
 ERROR_MODES = ("abort", "continue")
 MAX_DIMENSION = 20000
-MAX_URI_LENGTH = 1500
-MAX_INTEGRATION_ID_LENGTH = 1000
-DEFAULT_LIST_LIMIT = 100
-MAX_LIST_LIMIT = 100
+DEFAULT_LIST_LIMIT = MAX_LIST_LIMIT
 
 # "1-45 characters long, start and end with an alphanumeric character, and consist only of
 # lower case alphanumeric characters or '-'" (IndexModel.name).
 _INDEX_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,43}[a-z0-9])?$")
 
-# The three storage URI forms of the import guide. Bucket/container must be non-empty;
-# Azure account names are 3-24 lower-case alphanumerics.
-_IMPORT_URI_FORMS = (
-    re.compile(r"^s3://[^/\s]+(/\S*)?$"),
-    re.compile(r"^gs://[^/\s]+(/\S*)?$"),
-    re.compile(r"^https://[a-z0-9]{3,24}\.blob\.core\.windows\.net/[^/\s]+(/\S*)?$"),
-)
 ACCEPTED_URI_FORMS = (
     "s3://BUCKET_NAME/IMPORT_DIR, gs://BUCKET_NAME/IMPORT_DIR or "
     "https://STORAGE_ACCOUNT.blob.core.windows.net/CONTAINER_NAME/IMPORT_DIR"
@@ -89,8 +81,12 @@ def parse_import_request(body: dict[str, Any]) -> ImportRequest:
         raise InvalidArgument(f"uri is required: a string like {ACCEPTED_URI_FORMS}.")
     if len(uri) > MAX_URI_LENGTH:
         raise InvalidArgument(f"uri must be at most {MAX_URI_LENGTH} characters, got {len(uri)}.")
-    if not any(form.match(uri) for form in _IMPORT_URI_FORMS):
-        raise InvalidArgument(f"Invalid uri: the accepted forms are {ACCEPTED_URI_FORMS}.")
+    try:
+        # The same parser as pre-flight and the importer; it refuses query strings (SAS tokens) and
+        # user-info, which would otherwise be echoed back in every describe and list response.
+        parse_import_uri(uri)
+    except InvalidImportUri as exc:
+        raise InvalidArgument(f"Invalid uri: the accepted forms are {ACCEPTED_URI_FORMS}. {exc}") from None
 
     integration_id = body.get("integrationId")
     if integration_id is not None and (

@@ -7,11 +7,11 @@ characters, the index's dimension, 40 KB of metadata per record.
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from airflow_provider_pinecone.preflight import limits
-from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_object
+from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, is_finite, require_object
+from airflow_provider_pinecone.testing.emulator.import_errors import vector_type_reason
 from airflow_provider_pinecone.testing.emulator.state import IndexConfig
 from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord
 from airflow_provider_pinecone.testing.emulator.versions import V2026_07
@@ -39,10 +39,29 @@ def parse_upsert(body: dict[str, Any], index: IndexConfig) -> tuple[str, list[Ve
         raise InvalidArgument(
             f"Upsert request has {len(vectors)} vectors; the maximum is {MAX_UPSERT_VECTORS} per request."
         )
-    namespace = body.get("namespace") or ""
-    if not isinstance(namespace, str):
-        raise InvalidArgument("namespace must be a string.")
-    return namespace, [parse_vector(v, index, f"vectors[{i}]") for i, v in enumerate(vectors)]
+    return parse_namespace(body.get("namespace")), [parse_vector(v, index, f"vectors[{i}]") for i, v in enumerate(vectors)]
+
+
+def parse_namespace(raw: Any) -> str:
+    """A request's ``namespace``: a string, ``""`` (or absent) for the default namespace."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise InvalidArgument(f"namespace must be a string, got {type(raw).__name__}.")
+    return raw
+
+
+def dimension_mismatch(length: int, dimension: int | None) -> str:
+    """Pinecone's message for a vector of the wrong dimension."""
+    return f"Vector dimension {length} does not match the dimension of the index {dimension}"
+
+
+def parse_dense(raw: Any, index: IndexConfig, where: str) -> list[float]:
+    """Finite numbers, as many as the index's dimension."""
+    values = _floats(raw, where)
+    if index.dimension is not None and len(values) != index.dimension:
+        raise InvalidArgument(dimension_mismatch(len(values), index.dimension))
+    return values
 
 
 def parse_vector(raw: Any, index: IndexConfig, where: str = "vector") -> VectorRecord:
@@ -55,18 +74,14 @@ def parse_vector(raw: Any, index: IndexConfig, where: str = "vector") -> VectorR
     sparse = vector.get("sparseValues")
     if index.vector_type == "sparse":
         if values:
-            raise InvalidArgument("Upserting dense vectors is not supported for sparse indexes")
+            raise InvalidArgument(vector_type_reason("sparse"))
         if sparse is None:
             raise InvalidArgument(f"{where}: sparse indexes need sparseValues.")
         values = None
     else:
         if not values:
             raise InvalidArgument(f"{where}: dense indexes need values (a non-empty array of numbers).")
-        values = _floats(values, f"{where}.values")
-        if len(values) != index.dimension:
-            raise InvalidArgument(
-                f"Vector dimension {len(values)} does not match the dimension of the index {index.dimension}"
-            )
+        values = parse_dense(values, index, f"{where}.values")
         if sparse is not None and index.metric != "dotproduct":
             raise InvalidArgument("Sparse values are only supported for indexes with the dotproduct metric.")
     return VectorRecord(
@@ -92,7 +107,7 @@ def parse_sparse(raw: Any, where: str) -> SparseVector:
 
 def _floats(raw: Any, where: str) -> list[float]:
     if not isinstance(raw, list) or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in raw
+        isinstance(v, (int, float)) and not isinstance(v, bool) and is_finite(v) for v in raw
     ):
         raise InvalidArgument(f"{where} must be an array of finite numbers.")
     return [float(v) for v in raw]
