@@ -158,21 +158,25 @@ def schema_problems(schema: pa.Schema, index_type: IndexType, path: str) -> list
     return problems
 
 
+def pinecone_type_error(column: str, given: pa.DataType) -> str:
+    """Pinecone's own sentence for a mistyped column (the import guide's "Type errors")."""
+    if column == "metadata":
+        return f'The expected data type for metadata is a JSON encoded string in UTF-8 format, but got "{type_name(given)}"'
+    return f'The expected data type for column "{column}" is "{EXPECTED_TYPE_NAMES[column]}", but got "{type_name(given)}"'
+
+
 def _wrong_type_message(column: str, given: pa.DataType, path: str) -> str:
     if column == "metadata":
         return (
-            f'The expected data type for metadata is a JSON encoded string in UTF-8 format, but got "{type_name(given)}" '
-            f"in {path}: write metadata as a JSON string column (json.dumps each record's metadata)."
+            f"{pinecone_type_error(column, given)} in {path}: write metadata as a JSON string column "
+            "(json.dumps each record's metadata)."
         )
     hint = {
         "values": " Cast it with pa.list_(pa.float32()): 64-bit floats are not accepted.",
         "sparse_values": " Use pa.struct([('indices', pa.list_(pa.uint32())), ('values', pa.list_(pa.float32()))]).",
         "id": " Write ids as strings.",
     }[column]
-    return (
-        f'The expected data type for column "{column}" is "{EXPECTED_TYPE_NAMES[column]}", but got '
-        f'"{type_name(given)}" in {path}.{hint}'
-    )
+    return f"{pinecone_type_error(column, given)} in {path}.{hint}"
 
 
 def _column_list(index_type: IndexType) -> str:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import pyarrow as pa
 
 from airflow_provider_pinecone.preflight.schema import (
-    EXPECTED_TYPE_NAMES,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     IndexType,
-    type_name,
+    pinecone_type_error,
     well_typed_columns,
 )
 from airflow_provider_pinecone.preflight.validate import UNREADABLE_FOOTER
@@ -103,14 +102,7 @@ def schema_error(schema: pa.Schema, index_type: IndexType) -> ImportFailure | No
     for column in names:
         if column in well_typed:
             continue
-        given = type_name(schema.field(column).type)
-        if column == "metadata":
-            return user_error(
-                f'The expected data type for metadata is a JSON encoded string in UTF-8 format, but got "{given}"'
-            )
-        return user_error(
-            f'The expected data type for column "{column}" is "{EXPECTED_TYPE_NAMES[column]}", but got "{given}"'
-        )
+        return user_error(pinecone_type_error(column, schema.field(column).type))
     return None
 
 
