@@ -67,13 +67,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from airflow_provider_pinecone.testing.object_stores import BYTES_SENT_PATH, COUNTS_PATH, MotoS3Server
+from airflow_provider_pinecone.testing.object_stores import BYTES_SENT_PATH, COUNTS_PATH, MotoS3Server, server_counts
 
 SIDES = ("ours", "pyarrow")
 PREFIX = "bench"
@@ -154,23 +153,16 @@ class SideResult:
 # ================================================================================ child
 
 
-def server_get(endpoint: str, path: str, method: str = "GET") -> dict[str, int]:
-    """Read (GET) or reset (DELETE) the S3 server's counts; these admin requests are not counted."""
-    with urllib.request.urlopen(urllib.request.Request(endpoint + path, method=method), timeout=30) as response:
-        body = response.read()
-    return json.loads(body) if body else {}
-
-
 def reset_counts(endpoint: str) -> None:
-    server_get(endpoint, COUNTS_PATH, "DELETE")
+    server_counts(endpoint, COUNTS_PATH, "DELETE")
 
 
 def request_total(endpoint: str) -> int:
-    return sum(server_get(endpoint, COUNTS_PATH).values())
+    return sum(server_counts(endpoint, COUNTS_PATH).values())
 
 
 def bytes_total(endpoint: str) -> int:
-    return sum(server_get(endpoint, BYTES_SENT_PATH).values())
+    return sum(server_counts(endpoint, BYTES_SENT_PATH).values())
 
 
 def peak_rss_mib() -> float:

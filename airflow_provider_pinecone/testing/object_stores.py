@@ -351,8 +351,7 @@ class MotoS3Server(_LocalServer):
 
     def request_counts(self) -> dict[str, int]:
         """Requests served since start (or the last reset), by HTTP method, e.g. ``{"GET": 3}``."""
-        with urllib.request.urlopen(self._counts_request("GET", COUNTS_PATH), timeout=10) as response:
-            return json.loads(response.read())
+        return server_counts(self._counting_endpoint(), COUNTS_PATH)
 
     def bytes_sent(self) -> dict[str, int]:
         """Response-body bytes sent since start (or the last reset), by HTTP method, e.g. ``{"GET": 65536}``.
@@ -360,17 +359,28 @@ class MotoS3Server(_LocalServer):
         Bodies only (no status line or headers): object data for GETs of objects, the XML of
         listings and errors. A HEAD sends no body.
         """
-        with urllib.request.urlopen(self._counts_request("GET", BYTES_SENT_PATH), timeout=10) as response:
-            return json.loads(response.read())
+        return server_counts(self._counting_endpoint(), BYTES_SENT_PATH)
 
     def reset_counts(self) -> None:
         """Set every request count and byte count back to zero."""
-        urllib.request.urlopen(self._counts_request("DELETE", COUNTS_PATH), timeout=10).close()
+        server_counts(self._counting_endpoint(), COUNTS_PATH, "DELETE")
 
-    def _counts_request(self, method: str, path: str) -> urllib.request.Request:
+    def _counting_endpoint(self) -> str:
         if not self.count_requests:
             raise RuntimeError("This MotoS3Server does not count requests; create it with count_requests=True.")
-        return urllib.request.Request(self.endpoint_url + path, method=method)
+        return self.endpoint_url
+
+
+def server_counts(endpoint: str, path: str = COUNTS_PATH, method: str = "GET") -> dict[str, int]:
+    """Read (GET) or reset (DELETE) the counts of a counting S3 server at ``endpoint``, by HTTP method.
+
+    ``path`` is :data:`COUNTS_PATH` (requests) or :data:`BYTES_SENT_PATH` (response bytes); these
+    admin requests are not counted themselves. For processes that know only the server's URL.
+    """
+    request = urllib.request.Request(endpoint + path, method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = response.read()
+    return json.loads(body) if body else {}
 
 
 class GcsEmulatorServer(_LocalServer):
