@@ -9,7 +9,12 @@ from typing import Any
 
 from airflow_provider_pinecone import __version__
 
-CONNECTION_TYPE = "pinecone"
+# Our own type: apache-airflow-providers-pinecone registers "pinecone" (Host = the control plane
+# host, no index host), and Airflow keeps one form and one hook per type. PineconeHook also reads
+# connections of that type (see PineconeHook._config_from).
+CONNECTION_TYPE = "pinecone_bulk"
+HOOK_NAME = "Pinecone (bulk import)"
+OFFICIAL_CONNECTION_TYPE = "pinecone"
 
 # The Pinecone connection form: declared here for Airflow 3.2+, which renders forms from provider
 # info without importing the hook; PineconeHook.get_connection_form_widgets serves older 3.x.
@@ -47,11 +52,15 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     },
 }
 
+# Port stays visible: Airflow 3.3's Test button (in the connection list) sends port 0 for a
+# connection saved without a port, and the API then refuses the test with 400 ("The host or port
+# to test differs from the stored connection") before the hook runs. A saved Port avoids that.
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
-    "hidden-fields": ["schema", "port", "login"],
+    "hidden-fields": ["schema", "login"],
     "relabeling": {"host": "Index host", "password": "API key"},
     "placeholders": {
         "host": "my-index-abc123.svc.aped-4627-b74a.pinecone.io (optional if Index name is set)",
+        "port": "443 (or the port in Index host); set it so that Test works in Airflow 3.3",
         "password": "pcsk_...",
         "extra": '{"index_name": "my-index", "api_version": "2025-10"}',
     },
@@ -91,7 +100,7 @@ PROVIDER_INFO: dict[str, Any] = {
     "connection-types": [
         {
             "hook-class-name": "airflow_provider_pinecone.hooks.pinecone.PineconeHook",
-            "hook-name": "Pinecone",
+            "hook-name": HOOK_NAME,
             "connection-type": CONNECTION_TYPE,
             "conn-fields": CONN_FIELDS,
             "ui-field-behaviour": UI_FIELD_BEHAVIOUR,

@@ -122,7 +122,7 @@ def configure_airflow_env(host: str, home: str) -> None:
     os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     os.environ[f"AIRFLOW_CONN_{CONN_ID.upper()}"] = json.dumps(
-        {"conn_type": "pinecone", "password": API_KEY, "host": host}
+        {"conn_type": "pinecone_bulk", "password": API_KEY, "host": host}
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import math
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -27,27 +29,98 @@ def is_loopback(hostname: str | None) -> bool:
         return False
 
 
+# A DNS name (underscores allowed, as in container names): dot-separated labels of letters,
+# digits, ``-`` and ``_`` that neither start nor end with ``-``.
+_HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*\.?")
+# ``https:host`` or ``http:/host``: a scheme without its two slashes.
+_HALF_SCHEME = re.compile(r"(?i)https?:(?!//)")
+
+
+def _shown(url: str) -> str:
+    """``url`` as it may appear in a message: at most 200 characters."""
+    return url if len(url) <= 200 else url[:200] + "..."
+
+
+def _valid_host_name(hostname: str) -> bool:
+    try:
+        ipaddress.ip_address(hostname)
+        return True
+    except ValueError:
+        return bool(_HOST_NAME.fullmatch(hostname))
+
+
 def base_url(host: str, *, allow_insecure: bool, what: str, example: str) -> str:
     """Turn a host as Pinecone reports it (often without a scheme) into a base URL.
 
     A host without a scheme gets ``https://``, except a loopback host, which gets ``http://``
     (like Pinecone Local). Plain ``http://`` is refused for any other host unless
-    ``allow_insecure`` is set, because the API key would travel in clear text.
+    ``allow_insecure`` is set, because the API key would travel in clear text. A URL with
+    another scheme, no host name, a port that is not 1-65535, spaces, user-info, a query or
+    a fragment is refused, with a message that says which.
     """
-    host = host.strip().rstrip("/")
+    if not isinstance(host, str):
+        raise PineconeConfigurationError(
+            f"The {what} must be text such as {example!r}, not {type(host).__name__} {host!r}."
+        )
+    host = host.strip()
+    trimmed = host.rstrip("/")
+    if "://" in trimmed or "://" not in host:  # keep "https://" whole, to say it has no host name
+        host = trimmed
     if not host:
         raise PineconeConfigurationError(f"The {what} is empty.")
-    if "://" not in host:
-        hostname = urlsplit(f"//{host}").hostname
-        host = f"{'http' if is_loopback(hostname) else 'https'}://{host}"
-    parts = urlsplit(host)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    like = f"give a host name such as {example!r} or an https:// URL"
+    if any(char.isspace() or not char.isprintable() for char in host):
         raise PineconeConfigurationError(
-            f"The {what} {host!r} is not a valid URL; give a host name such as {example!r} or an https:// URL."
+            f"The {what} {_shown(host)!r} contains spaces or control characters; {like}."
         )
-    if parts.scheme == "http" and not (allow_insecure or is_loopback(parts.hostname)):
+    if _HALF_SCHEME.match(host):
         raise PineconeConfigurationError(
-            f"The {what} {host!r} uses plain http:// to a host that is not loopback, which would send "
+            f"The {what} {_shown(host)!r} is not a valid URL: the scheme needs two slashes (https://); {like}."
+        )
+    if "://" not in host:
+        try:
+            hostname = urlsplit(f"//{host}").hostname
+        except ValueError:
+            hostname = None
+        host = f"{'http' if is_loopback(hostname) else 'https'}://{host}"
+    try:
+        parts = urlsplit(host)
+        hostname = parts.hostname
+    except ValueError:  # an unbalanced IPv6 bracket, say
+        raise PineconeConfigurationError(f"The {what} {_shown(host)!r} is not a valid URL; {like}.") from None
+    if parts.scheme not in ("http", "https"):
+        raise PineconeConfigurationError(
+            f"The {what} {_shown(host)!r} has the scheme {parts.scheme + '://'!r}; only https:// (or http:// "
+            f"to a loopback host) can reach Pinecone: {like}."
+        )
+    if "@" in parts.netloc:  # not echoed: it may hold a password
+        raise PineconeConfigurationError(
+            f"The {what} contains a user name or password (user:password@host), which Pinecone does not use "
+            "(the API key is the connection's Password); remove that part."
+        )
+    if not hostname:
+        raise PineconeConfigurationError(f"The {what} {_shown(host)!r} has no host name; {like}.")
+    if not _valid_host_name(hostname):
+        raise PineconeConfigurationError(
+            f"The {what} {_shown(host)!r} has the host name {hostname!r}, which is not a valid host name or IP "
+            f"address; {like}."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise PineconeConfigurationError(
+            f"The {what} {_shown(host)!r} has an invalid port; a port is a whole number from 1 to 65535 "
+            "(or leave it out for the scheme's default)."
+        )
+    if parts.query or parts.fragment or host.endswith(("?", "#")):
+        raise PineconeConfigurationError(
+            f"The {what} {_shown(host)!r} has a query or fragment ('?...' or '#...'); {like}."
+        )
+    if parts.scheme == "http" and not (allow_insecure or is_loopback(hostname)):
+        raise PineconeConfigurationError(
+            f"The {what} {_shown(host)!r} uses plain http:// to a host that is not loopback, which would send "
             "the API key unencrypted. Use https://, or set \"allow_insecure\": true in the connection's "
             "extra if you really mean it."
         )
@@ -88,8 +161,15 @@ class ClientConfig:
                 f"api_version {self.api_version!r} is not supported; set the 'api_version' extra of the Pinecone "
                 f"connection to one of {', '.join(SUPPORTED_API_VERSIONS)}."
             )
-        if self.timeout <= 0:
-            raise PineconeConfigurationError(f"timeout must be a positive number of seconds, got {self.timeout!r}.")
+        if (
+            isinstance(self.timeout, bool)
+            or not isinstance(self.timeout, (int, float))
+            or not math.isfinite(self.timeout)
+            or self.timeout <= 0
+        ):
+            raise PineconeConfigurationError(
+                f"timeout must be a positive, finite number of seconds, got {self.timeout!r}."
+            )
         # Fail fast on a refused or malformed URL, before the first request.
         self.control_plane_base_url()
         if self.index_host:

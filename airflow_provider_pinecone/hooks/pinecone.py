@@ -10,9 +10,6 @@ from airflow.sdk import BaseHook
 from airflow_provider_pinecone.compat import AirflowNotFoundException, aget_connection
 
 from airflow_provider_pinecone.client import (
-    DEFAULT_API_VERSION,
-    DEFAULT_CONTROL_PLANE_URL,
-    DEFAULT_TIMEOUT,
     AsyncPineconeClient,
     ClientConfig,
     ImportModel,
@@ -27,33 +24,12 @@ from airflow_provider_pinecone.client import (
     PineconeNotFoundError,
     RetryPolicy,
 )
-from airflow_provider_pinecone.connection_extras import as_bool, connection_extra
-from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE, UI_FIELD_BEHAVIOUR
+from airflow_provider_pinecone.hooks import connection_settings
+from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
 
 CONSOLE_URL = "https://app.pinecone.io"
 # test_connection should answer quickly, not retry for two minutes.
 _TEST_CONNECTION_RETRY = RetryPolicy(max_attempts=2, max_elapsed=10.0, initial_backoff=0.5, max_backoff=2.0)
-
-
-def _extra(extras: dict[str, Any], name: str) -> Any:
-    return connection_extra(extras, name, CONNECTION_TYPE)
-
-
-def _number(extras: dict[str, Any], name: str, kind: type, default: float) -> Any:
-    """A numeric extra, or ``default`` when unset; a malformed one is a configuration error."""
-    value = _extra(extras, name)
-    if value is None:
-        return default
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or number <= 0:
-        raise PineconeConfigurationError(
-            f"The Pinecone connection's extra {name!r} is {value!r}; it must be a positive "
-            f"{'whole number' if kind is int else 'number'}."
-        )
-    return number
 
 
 def console_import_url(organization_id: str | None = None, project_id: str | None = None) -> str:
@@ -76,13 +52,19 @@ def newest_active(imports: list[ImportModel]) -> ImportModel | None:
 
 
 class PineconeHook(BaseHook):
-    """Interact with Pinecone's bulk import API through an Airflow connection of type ``pinecone``.
+    """Interact with Pinecone's bulk import API through an Airflow connection of type ``pinecone_bulk``.
 
-    The connection holds the API key in *Password*, the index host in *Host* (optional) and, in
-    *Extra*: ``index_name`` (its host is looked up when *Host* is empty), ``api_version``
-    (``2025-10`` by default, or ``2026-07``), ``control_plane_url``, ``organization_id`` and
-    ``project_id`` (for console links), ``allow_insecure``, ``timeout`` (seconds per request),
-    ``max_attempts`` and ``max_retry_seconds`` (the retry budget for transient failures).
+    The connection holds the API key in *Password*, the index host in *Host* (optional; *Port*
+    is added to it when Host names none) and, in *Extra*: ``index_name`` (its host is looked up
+    when *Host* is empty), ``api_version`` (``2025-10`` by default, or ``2026-07``),
+    ``control_plane_url``, ``organization_id`` and ``project_id`` (for console links),
+    ``allow_insecure``, ``timeout`` (seconds per request), ``max_attempts`` and
+    ``max_retry_seconds`` (the retry budget for transient failures).
+
+    A connection of the official provider's type ``pinecone`` works too: its *Host* is the
+    control plane host (never the index host), the index comes from the task or an
+    ``index_name`` extra, and its other fields are ignored (see
+    :mod:`airflow_provider_pinecone.hooks.connection_settings`).
 
     :param pinecone_conn_id: the Airflow connection id.
     :param index_name: overrides the connection's ``index_name``.
@@ -93,7 +75,7 @@ class PineconeHook(BaseHook):
     conn_name_attr = "pinecone_conn_id"
     default_conn_name = "pinecone_default"
     conn_type = CONNECTION_TYPE
-    hook_name = "Pinecone"
+    hook_name = HOOK_NAME
 
     def __init__(
         self,
@@ -143,39 +125,16 @@ class PineconeHook(BaseHook):
         env = f"AIRFLOW_CONN_{self.pinecone_conn_id.upper()}"
         return AirflowNotFoundException(
             f"The Pinecone connection {self.pinecone_conn_id!r} is not defined. Create a connection of "
-            f"type 'pinecone' with that id (Admin > Connections), or set the environment variable {env}."
+            f"type {HOOK_NAME!r} ({CONNECTION_TYPE}) with that id (Admin > Connections), or set the "
+            f"environment variable {env}."
         )
 
     def _config_from(self, conn: Any, retry: RetryPolicy | None = None) -> ClientConfig:
         """Build the client settings from a connection; registers the API key with the masker."""
-        extras = conn.extra_dejson or {}
-        api_key = conn.password
-        if api_key:
-            from airflow.sdk.log import mask_secret
-
-            mask_secret(api_key)
-        else:
-            raise PineconeConfigurationError(
-                f"The Pinecone connection {self.pinecone_conn_id!r} has no API key: put the key in its "
-                "Password field."
-            )
-        default_retry = RetryPolicy()
-        policy = retry or self.retry or RetryPolicy(
-            max_attempts=_number(extras, "max_attempts", int, default_retry.max_attempts),
-            max_elapsed=_number(extras, "max_retry_seconds", float, default_retry.max_elapsed),
-        )
-        # A URI-form connection (pinecone://:KEY@HOST:PORT) splits the port off the host.
-        conn_host = f"{conn.host}:{conn.port}" if conn.host and conn.port else conn.host
-        return ClientConfig(
-            api_key=api_key,
-            index_host=self.index_host or conn_host or None,
-            index_name=self.index_name or _extra(extras, "index_name"),
-            api_version=str(_extra(extras, "api_version") or DEFAULT_API_VERSION),
-            control_plane_url=str(_extra(extras, "control_plane_url") or DEFAULT_CONTROL_PLANE_URL),
-            allow_insecure=as_bool(_extra(extras, "allow_insecure")),
-            timeout=_number(extras, "timeout", float, DEFAULT_TIMEOUT),
-            retry=policy,
-        )
+        return connection_settings.client_config(
+            conn, self.pinecone_conn_id, index_name=self.index_name, index_host=self.index_host,
+            retry=retry or self.retry,
+        )  # fmt: skip
 
     @cached_property
     def _connection(self) -> Any:
@@ -213,8 +172,7 @@ class PineconeHook(BaseHook):
 
     def console_import_url(self) -> str:
         """The Pinecone console page that shows this project's imports."""
-        extras = self._connection.extra_dejson or {}
-        return console_import_url(_extra(extras, "organization_id"), _extra(extras, "project_id"))
+        return console_import_url(*connection_settings.console_ids(self._connection, self.pinecone_conn_id))
 
     # ---- sync API (workers) ----------------------------------------------------------------
 
@@ -292,7 +250,14 @@ class PineconeHook(BaseHook):
     def test_connection(self) -> tuple[bool, str]:
         """Make one cheap authenticated call and say, in plain words, what happened."""
         try:
-            config = self._config_from(self._connection, retry=_TEST_CONNECTION_RETRY)
+            connection = self._connection
+            if connection.password == connection_settings.MASKED_SECRET:
+                return False, (
+                    "Airflow passed the masked API key '***' instead of the stored one, so nothing was tested "
+                    "(the Test button of Airflow before 3.3 does this for a saved connection). Test it with "
+                    f"`airflow connections test {self.pinecone_conn_id}`, or on Airflow 3.3 and later."
+                )
+            config = self._config_from(connection, retry=_TEST_CONNECTION_RETRY)
         except (PineconeError, AirflowNotFoundException, ValueError) as exc:
             return False, str(exc)
         client = PineconeClient(config)

@@ -34,7 +34,7 @@ def _context():
 
 
 def _set_conn(monkeypatch, conn_id="pinecone_default", **conn):
-    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({"conn_type": "pinecone", **conn}))
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({"conn_type": "pinecone_bulk", **conn}))
 
 
 @pytest.mark.parametrize("api_version", ["2025-10", "2026-07"])
@@ -57,7 +57,7 @@ def test_hook_speaks_both_api_versions(pinecone_emulator, pinecone_index, monkey
 
 def test_uri_form_connection_and_host_override(pinecone_emulator, pinecone_index, monkeypatch):
     host = pinecone_emulator.index_host(pinecone_index)
-    monkeypatch.setenv("AIRFLOW_CONN_PINECONE_URI", f"pinecone://:secret-key@{host}")
+    monkeypatch.setenv("AIRFLOW_CONN_PINECONE_URI", f"pinecone-bulk://:secret-key@{host}")
     hook = PineconeHook("pinecone_uri")
     assert hook.start_import("gs://bucket/dir")
     assert hook.connection_config.index_host == host
@@ -170,8 +170,8 @@ def test_connection_form_is_declared_for_the_ui():
 
     manager = ProvidersManager()
     assert "airflow-provider-pinecone" in manager.providers
-    assert manager.hooks["pinecone"].hook_class_name == "airflow_provider_pinecone.hooks.pinecone.PineconeHook"
-    behaviour = manager.field_behaviours["pinecone"]
+    assert manager.hooks["pinecone_bulk"].hook_class_name == "airflow_provider_pinecone.hooks.pinecone.PineconeHook"
+    behaviour = manager.field_behaviours["pinecone_bulk"]
     assert "login" in behaviour["hidden_fields"] and behaviour["relabeling"]["password"] == "API key"
-    assert "extra__pinecone__index_name" in manager.connection_form_widgets
+    assert "extra__pinecone_bulk__index_name" in manager.connection_form_widgets
     assert "airflow_provider_pinecone.links.PineconeImportLink" in manager.extra_links_class_names

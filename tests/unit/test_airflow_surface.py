@@ -117,7 +117,7 @@ def test_hook_config_from_a_connection_masks_the_key(monkeypatch):
     from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 
     monkeypatch.setenv("AIRFLOW_CONN_PC_TEST", json.dumps({
-        "conn_type": "pinecone", "password": "pcsk_mask_me", "host": "idx-1.svc.pinecone.io",
+        "conn_type": "pinecone_bulk", "password": "pcsk_mask_me", "host": "idx-1.svc.pinecone.io",
         "extra": {"api_version": "2026-07", "organization_id": "org1", "project_id": "p2",
                   "max_attempts": "3", "timeout": "12"}}))
     hook = PineconeHook("pc_test")
@@ -140,6 +140,6 @@ def test_malformed_numeric_extras_are_named(monkeypatch, name, value):
     from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 
     monkeypatch.setenv("AIRFLOW_CONN_PC_BAD", json.dumps(
-        {"conn_type": "pinecone", "password": "k", "host": "idx.svc.pinecone.io", "extra": {name: value}}))
+        {"conn_type": "pinecone_bulk", "password": "k", "host": "idx.svc.pinecone.io", "extra": {name: value}}))
     with pytest.raises(PineconeConfigurationError, match=f"extra '{name}' is"):
         PineconeHook("pc_bad").connection_config
