@@ -38,8 +38,17 @@ class ImportDidNotComplete(AirflowFailException):
     """The import ended Failed or Cancelled. Retrying the task cannot fix that, so it fails outright."""
 
 
+class ImportTimedOut(AirflowFailException):
+    """The operator's ``timeout`` passed, so it cancelled its import. A retry would start a second import
+    into the namespaces the cancelled one left behind, so the task fails outright."""
+
+
 class ImportWaitFailed(AirflowException):
-    """Waiting for the import stopped: it timed out, or polling hit an error it cannot recover from."""
+    """Waiting for the import stopped: the trigger sent an event this provider does not send."""
+
+
+class ImportWatchError(AirflowFailException):
+    """The trigger stopped on an error polling cannot fix (a rejected key, an unknown import)."""
 
 
 def event_status_for(imp: ImportModel) -> str:
@@ -47,15 +56,27 @@ def event_status_for(imp: ImportModel) -> str:
     return _EVENT_FOR_STATUS[imp.status]  # type: ignore[index]
 
 
-def log_progress(log: logging.Logger | Any, imp: ImportModel) -> None:
-    """Log one line of progress; say so when the records are in and Pinecone is indexing them."""
-    log.info("Pinecone import %s: %s", imp.id, imp.describe_progress())
-    if imp.status == ImportStatus.IN_PROGRESS and (imp.percent_complete or 0.0) >= 100.0:
-        log.info(
-            "Pinecone import %s has loaded all records and is indexing them; this usually takes at "
-            "least 10 minutes before the import is Completed.",
-            imp.id,
-        )
+class ProgressLog:
+    """Logs one line per status check, and says once per import when Pinecone starts indexing.
+
+    An import sits at 100% while Pinecone indexes the records (at least 10 minutes); saying so on
+    every poll would bury the log in the same sentence.
+    """
+
+    def __init__(self, log: logging.Logger | Any) -> None:
+        self._log = log
+        self._indexing_announced: set[str] = set()
+
+    def __call__(self, imp: ImportModel) -> None:
+        self._log.info("Pinecone import %s: %s", imp.id, imp.describe_progress())
+        indexing = imp.status == ImportStatus.IN_PROGRESS and (imp.percent_complete or 0.0) >= 100.0
+        if indexing and imp.id not in self._indexing_announced:
+            self._indexing_announced.add(imp.id)
+            self._log.info(
+                "Pinecone import %s has loaded all records and is indexing them; this usually takes at "
+                "least 10 minutes before the import is Completed.",
+                imp.id,
+            )
 
 
 def failure_message(imp: ImportModel) -> str:
@@ -86,7 +107,10 @@ def result_from_event(event: Any) -> dict[str, Any]:
         if not isinstance(payload, dict) or not payload.get("id"):
             raise ImportWaitFailed(f"The Pinecone import trigger sent a {status!r} event without the import: {event!r}")
         return raise_unless_completed(ImportModel.from_api(payload))
-    raise ImportWaitFailed(str(event.get("message") or f"Waiting for Pinecone import {event.get('import_id')} failed."))
+    message = str(event.get("message") or f"Waiting for Pinecone import {event.get('import_id')} failed.")
+    if status == EVENT_ERROR:
+        raise ImportWatchError(message)
+    raise ImportWaitFailed(message)
 
 
 def seconds_until_next_poll(poll_interval: float, deadline: float | None) -> float | None:

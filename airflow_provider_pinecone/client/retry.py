@@ -85,12 +85,26 @@ class RetryPolicy:
                 wait,
             )
 
+        def out_of_budget(state: tenacity.RetryCallState) -> None:
+            """Raise the last error, saying that the retry budget is spent, not just that it failed."""
+            exc = state.outcome.exception() if state.outcome else None
+            if exc is None:  # pragma: no cover - tenacity calls this only after a failure
+                raise RuntimeError(f"Pinecone {operation}: the retry budget ran out without an error")
+            note = (
+                f"Gave up after {state.attempt_number} attempt(s) over {state.seconds_since_start or 0.0:.0f} s, "
+                f"the retry budget (max_attempts={self.max_attempts}, max_elapsed={self.max_elapsed:.0f} s); "
+                "the service may be overloaded or unreachable for longer than that."
+            )
+            exc.args = (f"{exc.args[0]} {note}" if exc.args else note, *exc.args[1:])
+            exc.retry_budget_spent = True  # type: ignore[attr-defined]
+            raise exc
+
         return {
             "stop": tenacity.stop_after_attempt(self.max_attempts) | tenacity.stop_after_delay(self.max_elapsed),
             "wait": self._wait,
             "retry": tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent)),
             "before_sleep": log_retry,
-            "reraise": True,
+            "retry_error_callback": out_of_budget,
         }
 
 

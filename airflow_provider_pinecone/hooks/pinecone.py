@@ -41,16 +41,6 @@ def console_import_url(organization_id: str | None = None, project_id: str | Non
     return f"{CONSOLE_URL}/organizations/{organization_id or '-'}/projects/{project_id or '-'}/import"
 
 
-def newest(imports: list[ImportModel]) -> ImportModel | None:
-    """The most recently created of ``imports`` (those without a creation time count as oldest)."""
-    return max(imports, key=lambda imp: (imp.created_at is not None, imp.created_at), default=None)
-
-
-def newest_active(imports: list[ImportModel]) -> ImportModel | None:
-    """The newest of ``imports`` that has not finished, if any."""
-    return newest([imp for imp in imports if not imp.is_terminal])
-
-
 class PineconeHook(BaseHook):
     """Interact with Pinecone's bulk import API through an Airflow connection of type ``pinecone_bulk``.
 
@@ -210,10 +200,6 @@ class PineconeHook(BaseHook):
         """Every listed import of ``uri`` on this index (a trailing ``/`` does not matter)."""
         uri = uri.rstrip("/")
         return [imp for imp in self.list_imports() if (imp.uri or "").rstrip("/") == uri]
-
-    def find_active_import(self, uri: str) -> ImportModel | None:
-        """The newest unfinished import of ``uri`` on this index, if there is one."""
-        return newest_active(self.imports_of(uri))
 
     # ---- async API (triggerer) -------------------------------------------------------------
 

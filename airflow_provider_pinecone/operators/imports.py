@@ -10,32 +10,32 @@ from typing import Any, NoReturn
 from airflow.configuration import conf
 from airflow.sdk import BaseOperator, Context
 
-from airflow_provider_pinecone.client import (
-    ImportModel,
-    ImportStatus,
-    PineconeConnectionError,
-    PineconeError,
-    PineconeServerError,
-)
+from airflow_provider_pinecone.client import ImportModel, PineconeConnectionError, PineconeError, PineconeServerError
 from airflow_provider_pinecone.client.validation import validate_error_mode, validate_import_id, validate_import_uri
-from airflow_provider_pinecone.hooks.pinecone import PineconeHook, newest, newest_active
+from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeImportLink
 from airflow_provider_pinecone.operators._index_task import PineconeIndexTaskMixin
 from airflow_provider_pinecone.outcome import (
     EVENT_TIMEOUT,
     XCOM_IMPORT_ID,
     XCOM_IMPORT_URL,
-    ImportWaitFailed,
-    log_progress,
+    ImportTimedOut,
+    ProgressLog,
     raise_unless_completed,
     result_from_event,
     seconds_until_next_poll,
 )
+from airflow_provider_pinecone.reattach import (
+    ImportLedger,
+    ImportRecord,
+    find_import_to_reattach,
+    recover_ambiguous_start,
+    run_created_at,
+)
+from airflow_provider_pinecone.task_failures import mistakes_fail_fast
+from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, MAX_WAIT_SECONDS, check_seconds
 from airflow_provider_pinecone.triggers.imports import ImportTrigger
-
-
-def _seconds(value: float | timedelta | None) -> float | None:
-    return value.total_seconds() if isinstance(value, timedelta) else (float(value) if value is not None else None)
+from airflow_provider_pinecone.user_decision import stopped_by_user
 
 
 class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
@@ -44,10 +44,16 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
     The import id and a console link are pushed to XCom (keys ``import_id`` and
     ``pinecone_import_url``) as soon as the import exists, before any waiting.
 
-    **Retries never start a second import.** Pinecone refuses to import into a namespace that
-    exists, so a second import of the same files would fail. Before starting, the operator looks for
-    an import of the same ``uri`` that is still running (or that Completed during this DAG run) and
-    re-attaches to it. Set ``force_new_import=True`` to always start a new one.
+    **An import is started once, and only a user cancels it.** Pinecone refuses to import into a
+    namespace that exists, so a second import of the same files would fail. Every try first looks for
+    the import an earlier try of this task started (a retry, a clear, a restarted scheduler) and
+    re-attaches to it; see :mod:`airflow_provider_pinecone.reattach` for the rule. The import is
+    cancelled only when a user marks the task failed or success, or when ``timeout`` passes; a
+    superseded or cleared try leaves it running for the next try. Set ``force_new_import=True`` to
+    always start a new one.
+
+    A mistake (a bad argument or connection, HTTP 401/403/404) fails the task without retries;
+    transient trouble (429, 5xx, timeouts) is retried by the client and then by Airflow.
 
     :param uri: the import directory: ``s3://BUCKET/DIR``, ``gs://BUCKET/DIR`` or
         ``https://ACCOUNT.blob.core.windows.net/CONTAINER/DIR`` (templated).
@@ -63,7 +69,8 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         ``[operators] default_deferrable``).
     :param poll_interval: seconds between status checks while waiting.
     :param timeout: give up waiting after this long (seconds or a ``timedelta``): the import is
-        cancelled, best effort, and the task fails. ``None`` waits for as long as it takes.
+        cancelled, best effort, and the task fails without retries (a retry would meet the
+        namespaces the cancelled import left behind). ``None`` waits for as long as it takes.
     :param force_new_import: start a new import even if one of the same ``uri`` is running.
     """
 
@@ -94,47 +101,42 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         self._set_target(pinecone_conn_id, index_name, index_host)
         self.wait_for_completion = wait_for_completion
         self.deferrable = deferrable
-        self.poll_interval = float(poll_interval)
-        self.timeout = _seconds(timeout)
+        self.poll_interval = check_seconds("poll_interval", poll_interval, maximum=MAX_POLL_SECONDS)
+        self.timeout = check_seconds("timeout", timeout, maximum=MAX_WAIT_SECONDS, allow_none=True)
         self.force_new_import = force_new_import
-        if self.poll_interval <= 0:
-            raise ValueError(f"poll_interval must be a positive number of seconds, got {poll_interval!r}")
         self.import_id: str | None = None
+        self._ti: Any = None  # for on_kill, which gets no context
 
     def execute(self, context: Context) -> Any:
+        with mistakes_fail_fast():
+            return self._execute(context)
+
+    def _execute(self, context: Context) -> Any:
         # Templates are rendered now: check them before any network call.
         self.uri = validate_import_uri(self.uri)
         self.error_mode = validate_error_mode(self.error_mode)
-        existing = None if self.force_new_import else self._find_existing_import(context)
+        self._ti = context["ti"]
+        ledger = ImportLedger(context)
+        record = ledger.read()
+        existing, why = (None, "") if self.force_new_import else find_import_to_reattach(
+            self.hook, self.uri, record, run_created_at(context)
+        )
         if existing is not None:
             self.import_id = existing.id
-            self.log.info("Re-attaching to Pinecone import %s of %s (%s).", existing.id, existing.uri, existing.status)
+            namespaces_before = record.namespaces_before if record and record.import_id == existing.id else None
+            self.log.info("Re-attaching to Pinecone import %s of %s (%s): %s.", existing.id, existing.uri,
+                          existing.status, why)  # fmt: skip
         else:
+            # Pinecone imports only into new namespaces: what exists now is not this import's.
+            namespaces_before = sorted(self.hook.describe_index_stats().namespaces)
             self.import_id = self._start_import()
+            ledger.write(ImportRecord(self.import_id, self.uri, namespaces_before))
             self.log.info("Started Pinecone import %s of %s (error_mode=%s).", self.import_id, self.uri, self.error_mode)
         context["ti"].xcom_push(key=XCOM_IMPORT_ID, value=self.import_id)
         context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
         if not self.wait_for_completion:
             return self.import_id
-        return self._wait(self.import_id)
-
-    def _find_existing_import(self, context: Context) -> ImportModel | None:
-        """The import an earlier try of this task started, if it is still worth attaching to."""
-        same_uri = self.hook.imports_of(self.uri)
-        running = newest_active(same_uri)
-        if running is not None:
-            return running
-        # An import that Completed during this DAG run was ours: a try that died after it finished.
-        run_start = getattr(context.get("dag_run"), "start_date", None)
-        if run_start is None:
-            return None
-        return newest(
-            [
-                imp
-                for imp in same_uri
-                if imp.status == ImportStatus.COMPLETED and imp.created_at and imp.created_at >= run_start
-            ]
-        )
+        return self._wait(self.import_id, namespaces_before)
 
     def _start_import(self) -> str:
         try:
@@ -142,16 +144,17 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         except (PineconeServerError, PineconeConnectionError) as exc:
             # The request may have reached Pinecone before it failed: look before giving up, so a
             # task retry does not find an orphan import it cannot see.
-            found = self.hook.find_active_import(self.uri)
+            found = recover_ambiguous_start(self.hook, self.uri)
             if found is None:
                 raise
             self.log.warning("start_import failed (%s) but import %s of %s exists; using it.", exc, found.id, self.uri)
             return found.id
 
-    def _wait(self, import_id: str) -> dict[str, Any]:
+    def _wait(self, import_id: str, namespaces_before: list[str] | None) -> dict[str, Any]:
         deadline = time.time() + self.timeout if self.timeout is not None else None
+        progress = ProgressLog(self.log)
         imp = self.hook.describe_import(import_id)
-        log_progress(self.log, imp)
+        progress(imp)
         if imp.is_terminal:
             return raise_unless_completed(imp)
         if self.deferrable:
@@ -167,22 +170,42 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
                     cancel_on_kill=True,
                 ),
                 method_name="execute_complete",
+                kwargs={"namespaces_before": namespaces_before},
             )
         while not imp.is_terminal:
             delay = seconds_until_next_poll(self.poll_interval, deadline)
             if delay is None:
-                self._give_up(import_id)
+                self._give_up(import_id, namespaces_before)
             time.sleep(delay)
             imp = self.hook.describe_import(import_id)
-            log_progress(self.log, imp)
+            progress(imp)
         return raise_unless_completed(imp)
 
-    def _give_up(self, import_id: str) -> NoReturn:
+    def _give_up(self, import_id: str, namespaces_before: list[str] | None) -> NoReturn:
+        """The timeout passed: cancel the import and fail, saying what it left behind and what to do."""
         self._cancel_quietly(import_id, "the wait timed out")
-        raise ImportWaitFailed(
-            f"Pinecone import {import_id} did not finish within {self.timeout or 0:.0f} s, so it was cancelled. "
-            "Raise `timeout` for large imports (each takes at least 10 minutes)."
+        left = self._what_stayed(import_id, namespaces_before)
+        raise ImportTimedOut(
+            f"Pinecone import {import_id} of {self.uri} did not finish within {self.timeout or 0:,.0f} s, so it was "
+            f"cancelled. {left} Pinecone imports only into namespaces that do not exist: delete those namespaces "
+            "before importing the same files again, and raise `timeout` for large imports (each takes at least "
+            "10 minutes). The task is not retried, since a retry would fail on those namespaces."
         )
+
+    def _what_stayed(self, import_id: str, namespaces_before: list[str] | None) -> str:
+        """A sentence on the records and namespaces a cancelled import left in the index."""
+        try:
+            records = self.hook.describe_import(import_id).records_imported or 0
+            counts = self.hook.describe_index_stats().namespaces
+        except PineconeError as exc:
+            return f"What it had imported stays in the index (could not be read: {exc})."
+        if namespaces_before is None:
+            return f"{records:,} records stayed in the index, in the namespaces of the sub-directories of {self.uri}."
+        created = sorted(set(counts) - set(namespaces_before))
+        if not created:
+            return f"{records:,} records stayed in the index; it had created no namespace yet."
+        listed = ", ".join(f"{name!r} ({counts[name]:,} records)" for name in created)
+        return f"{records:,} records stayed in the index, in the namespaces {listed}."
 
     def _cancel_quietly(self, import_id: str, why: str) -> None:
         try:
@@ -191,25 +214,41 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         except PineconeError as exc:
             self.log.warning("Could not cancel Pinecone import %s: %s", import_id, exc)
 
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
+    def execute_complete(
+        self, context: Context, event: dict[str, Any] | None = None, namespaces_before: list[str] | None = None
+    ) -> dict[str, Any]:
         """Resume after the trigger fired: return the Completed import or fail with the reason."""
-        if isinstance(event, dict) and event.get("status") == EVENT_TIMEOUT and event.get("import_id"):
-            # Unlike the sensor, the operator owns the import: a timeout cancels it.
-            self._give_up(str(event["import_id"]))
-        result = result_from_event(event)
-        self.log.info("Pinecone import %s completed: %s records imported.", result["id"], result.get("records_imported"))
+        self._ti = context["ti"]
+        with mistakes_fail_fast():
+            if isinstance(event, dict) and event.get("import_id"):
+                self.import_id = str(event["import_id"])
+            if isinstance(event, dict) and event.get("status") == EVENT_TIMEOUT and self.import_id:
+                # Unlike the sensor, the operator owns the import: a timeout cancels it.
+                self.uri = validate_import_uri(self.uri)
+                self._give_up(self.import_id, namespaces_before)
+            result = result_from_event(event)
+        self.log.info("Pinecone import %s completed: %s records imported.", result["id"],
+                      f"{result.get('records_imported') or 0:,}")  # fmt: skip
         return result
 
     def on_kill(self) -> None:
-        """Cancel the import if the task is killed while it runs."""
+        """Cancel the import if a user stopped the task (marked it failed or success).
+
+        Airflow also kills a try that was cleared, reset by a restarted scheduler or superseded by a
+        newer try; the next try re-attaches to the import, so then it is left running.
+        """
         if self.import_id is None:
+            return
+        if not stopped_by_user(self._ti):
+            self.log.info("Pinecone import %s keeps running: the task was not stopped by a user (it was cleared, "
+                          "superseded or reset), and its next try re-attaches to the import.", self.import_id)  # fmt: skip
             return
         try:
             if self.hook.describe_import(self.import_id).is_terminal:
                 return
         except PineconeError:
             pass  # Try to cancel anyway.
-        self._cancel_quietly(self.import_id, "the task was killed")
+        self._cancel_quietly(self.import_id, "a user stopped the task")
 
 
 class CancelImportOperator(PineconeIndexTaskMixin, BaseOperator):
@@ -242,6 +281,10 @@ class CancelImportOperator(PineconeIndexTaskMixin, BaseOperator):
         self._set_target(pinecone_conn_id, index_name, index_host)
 
     def execute(self, context: Context) -> dict[str, Any]:
+        with mistakes_fail_fast():
+            return self._cancel(context)
+
+    def _cancel(self, context: Context) -> dict[str, Any]:
         import_id = validate_import_id(self.import_id)
         hook = self.hook
         context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=hook.console_import_url())

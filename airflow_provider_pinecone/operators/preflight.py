@@ -9,7 +9,9 @@ from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_pinecone.compat import AirflowException, AirflowFailException
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.models import IndexModel
+from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.storage import (
     DEFAULT_MAX_CONNECTIONS,
     StorageError,
@@ -88,6 +90,16 @@ class ValidateImportSourceOperator(BaseOperator):
         self.max_workers = max_workers
 
     def execute(self, context: Context) -> dict[str, Any]:
+        with mistakes_fail_fast():
+            report = self._validate()
+        self.log.info("%s", report.format_table())
+        if report.errors:
+            raise AirflowFailException(report.error_summary())
+        if self.fail_on_warnings and report.warnings:
+            raise AirflowFailException(report.summary(report.warnings, "warnings") + "\n(fail_on_warnings is set)")
+        return report.to_dict()
+
+    def _validate(self) -> Any:
         # Imported here: pyarrow need not load each time a DAG file using this operator is parsed.
         from airflow_provider_pinecone.preflight.validate import check_arguments, validate_import_source
 
@@ -108,17 +120,14 @@ class ValidateImportSourceOperator(BaseOperator):
                 endpoint_url=self.endpoint_url,
                 max_workers=self.max_workers,
             )
+        except PineconeError:
+            raise  # mistakes_fail_fast decides, keeping the Pinecone error class
         except (ValueError, StorageSdkMissing) as exc:  # misuse and setup errors: a retry cannot fix them
             raise AirflowFailException(f"{self.task_id}: {exc}") from None
         except StorageError as exc:
             # Unreachable storage may be transient, so this failure is retried.
             raise AirflowException(f"Pre-flight could not read {without_secrets(self.uri)}: {exc}") from None
-        self.log.info("%s", report.format_table())
-        if report.errors:
-            raise AirflowFailException(report.error_summary())
-        if self.fail_on_warnings and report.warnings:
-            raise AirflowFailException(report.summary(report.warnings, "warnings") + "\n(fail_on_warnings is set)")
-        return report.to_dict()
+        return report
 
     def _index_and_namespaces(self) -> tuple[IndexModel | None, dict[str, int] | None]:
         # An index name alone means: that index, through the default Pinecone connection.

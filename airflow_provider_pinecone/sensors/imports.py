@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import cached_property
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +15,9 @@ from airflow_provider_pinecone.client.validation import validate_import_id
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeImportLink
 from airflow_provider_pinecone.operators._index_task import PineconeIndexTaskMixin
-from airflow_provider_pinecone.outcome import XCOM_IMPORT_URL, log_progress, raise_unless_completed, result_from_event
+from airflow_provider_pinecone.outcome import XCOM_IMPORT_URL, ProgressLog, raise_unless_completed, result_from_event
+from airflow_provider_pinecone.task_failures import mistakes_fail_fast
+from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, MAX_WAIT_SECONDS, check_seconds
 from airflow_provider_pinecone.triggers.imports import ImportTrigger
 
 
@@ -48,12 +51,24 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
+        # BaseSensorOperator accepts nan (and overflows on inf); neither can be waited for.
+        for name, maximum in (("poke_interval", MAX_POLL_SECONDS), ("timeout", MAX_WAIT_SECONDS)):
+            if name in kwargs:
+                check_seconds(name, kwargs[name], maximum=maximum)
         super().__init__(**kwargs)
         self.import_id = import_id
         self._set_target(pinecone_conn_id, index_name, index_host)
         self.deferrable = deferrable
 
+    @cached_property
+    def _progress(self) -> ProgressLog:
+        return ProgressLog(self.log)
+
     def execute(self, context: Context) -> Any:
+        with mistakes_fail_fast():
+            return self._execute(context)
+
+    def _execute(self, context: Context) -> Any:
         self.import_id = validate_import_id(self.import_id)
         context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
         if not self.deferrable:
@@ -83,12 +98,14 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
         )
 
     def poke(self, context: Context) -> PokeReturnValue | bool:
-        imp = self.hook.describe_import(self.import_id)
-        log_progress(self.log, imp)
+        with mistakes_fail_fast():
+            imp = self.hook.describe_import(self.import_id)
+        self._progress(imp)
         if not imp.is_terminal:
             return False
         return PokeReturnValue(is_done=True, xcom_value=raise_unless_completed(imp))
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """Resume after the trigger fired: return the Completed import or fail with the reason."""
-        return result_from_event(event)
+        with mistakes_fail_fast():
+            return result_from_event(event)

@@ -76,6 +76,12 @@ def parse_import_uri(uri: str) -> ImportLocation:
     if not isinstance(uri, str) or not uri.strip():
         raise InvalidImportUri(f"The import URI is empty; give the import directory as {ACCEPTED_FORMS}.")
     uri = uri.strip()
+    control = next((i for i, char in enumerate(uri) if ord(char) < 32 or ord(char) == 127), None)
+    if control is not None:
+        raise InvalidImportUri(
+            f"The import URI has a control character ({uri[control]!r}) at position {control}: a line break or "
+            "tab from a template, say. Give the directory on one line, with nothing else in it."
+        )
     safe = without_secrets(uri)
     if safe != uri:
         raise InvalidImportUri(

@@ -12,13 +12,9 @@ from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.pool import shared_async_client
 from airflow_provider_pinecone.client.retry import is_retryable
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
-from airflow_provider_pinecone.outcome import (
-    EVENT_ERROR,
-    EVENT_TIMEOUT,
-    event_status_for,
-    log_progress,
-    seconds_until_next_poll,
-)
+from airflow_provider_pinecone.outcome import EVENT_ERROR, EVENT_TIMEOUT, ProgressLog, event_status_for, seconds_until_next_poll
+from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, check_deadline, check_seconds
+from airflow_provider_pinecone.user_decision import astopped_by_user
 
 
 class ImportTrigger(BaseTrigger):
@@ -39,8 +35,12 @@ class ImportTrigger(BaseTrigger):
     :param poll_interval: seconds between polls.
     :param deadline: absolute wall-clock time (epoch seconds) after which a ``timeout`` event fires;
         absolute so that a restarted triggerer keeps the original deadline.
-    :param cancel_on_kill: cancel the import if the user kills the deferred task (set by
-        :class:`~airflow_provider_pinecone.operators.imports.StartImportOperator`, not by the sensor).
+    :param cancel_on_kill: cancel the import if a user stops the deferred task by marking it failed
+        or success (set by :class:`~airflow_provider_pinecone.operators.imports.StartImportOperator`,
+        not by the sensor). Clearing the task does not cancel it: the next try re-attaches.
+
+    A ``poll_interval`` or ``deadline`` the trigger cannot honour (not a finite positive number) is
+    refused when it is built, so the task fails instead of a trigger that never fires.
     """
 
     def __init__(
@@ -58,8 +58,8 @@ class ImportTrigger(BaseTrigger):
         self.pinecone_conn_id = pinecone_conn_id
         self.index_name = index_name
         self.index_host = index_host
-        self.poll_interval = float(poll_interval)
-        self.deadline = float(deadline) if deadline is not None else None
+        self.poll_interval = check_seconds("poll_interval", poll_interval, maximum=MAX_POLL_SECONDS)
+        self.deadline = check_deadline(deadline)
         self.cancel_on_kill = cancel_on_kill
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
@@ -93,6 +93,7 @@ class ImportTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the import ends or the deadline passes; yield one event."""
         hook = self._hook()
+        progress = ProgressLog(self.log)
         last = None
         # Hold the loop's shared HTTP pool for the whole wait, so polls reuse its connections.
         async with shared_async_client():
@@ -105,7 +106,7 @@ class ImportTrigger(BaseTrigger):
                         return
                     self.log.warning("Polling Pinecone import %s failed, will try again: %s", self.import_id, exc)
                 else:
-                    log_progress(self.log, last)
+                    progress(last)
                     if last.is_terminal:
                         yield self._event(event_status_for(last), last.describe_progress(), last)
                         return
@@ -118,11 +119,19 @@ class ImportTrigger(BaseTrigger):
                 await asyncio.sleep(delay)
 
     async def on_kill(self) -> None:
-        """Cancel the import when the user kills the deferred task (Airflow 3.3+ calls this)."""
+        """Cancel the import when a user marked the deferred task failed or success (Airflow 3.3+).
+
+        Airflow calls this for a clear too; then the task runs again and re-attaches, so the import
+        is left running (see :mod:`airflow_provider_pinecone.user_decision`).
+        """
         if not self.cancel_on_kill:
+            return
+        if not await astopped_by_user(getattr(self, "task_instance", None)):
+            self.log.info("Pinecone import %s keeps running: the task was cleared, not stopped by a user, and "
+                          "its next try re-attaches to the import.", self.import_id)  # fmt: skip
             return
         try:
             await self._hook().acancel_import(self.import_id)
-            self.log.info("Cancelled Pinecone import %s because the task was killed.", self.import_id)
+            self.log.info("Cancelled Pinecone import %s because a user stopped the task.", self.import_id)
         except PineconeError as exc:
             self.log.warning("Could not cancel Pinecone import %s: %s", self.import_id, exc)

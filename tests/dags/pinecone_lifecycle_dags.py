@@ -43,3 +43,20 @@ retried = _dag(
 sensor_poke = _dag("pinecone_sensor_poke", sensor={"mode": "poke", "timeout": 30})
 sensor_deferred = _dag("pinecone_sensor_deferred", sensor={"deferrable": True, "timeout": 30})
 sensor_soft_fail = _dag("pinecone_sensor_soft_fail", sensor={"deferrable": True, "timeout": 30, "soft_fail": True})
+retried_twice = _dag(
+    "pinecone_retried_twice",
+    wait_for_completion=True,
+    deferrable=False,
+    poll_interval=0.1,
+    retries=2,
+    retry_delay=timedelta(seconds=0),
+)
+timeout_with_retries = _dag(
+    "pinecone_timeout_with_retries",
+    wait_for_completion=True,
+    deferrable=True,
+    poll_interval=0.1,
+    timeout=0.5,
+    retries=2,
+    retry_delay=timedelta(seconds=0),
+)

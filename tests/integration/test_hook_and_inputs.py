@@ -13,6 +13,7 @@ from airflow_provider_pinecone.client import ImportStatus, PineconeConfiguration
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.operators.imports import CancelImportOperator, StartImportOperator
 from airflow_provider_pinecone.outcome import ImportDidNotComplete
+from tests.api_server_double import ApiServerSays
 from airflow_provider_pinecone.sensors.imports import ImportSensor
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
 
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.integration
 
 class RecordingTI:
     """Just enough of a task instance for calling execute() directly: it records XCom pushes."""
+
+    dag_id, run_id, task_id, map_index = "d", "r", "start", -1
 
     def __init__(self):
         self.pushed: dict[str, object] = {}
@@ -51,7 +54,7 @@ def test_hook_speaks_both_api_versions(pinecone_emulator, pinecone_index, monkey
     assert [imp.id for imp in hook.list_imports(limit=2)] == ids  # three pages
     hook.cancel_import(ids[0])
     assert hook.describe_import(ids[0]).status is ImportStatus.CANCELLED
-    assert hook.find_active_import("s3://bucket/dir-3/").id == ids[3]
+    assert [imp.id for imp in hook.imports_of("s3://bucket/dir-3/")] == [ids[3]]
     assert hook.describe_index_stats().total_vector_count == 0
 
 
@@ -88,10 +91,15 @@ def test_test_connection_reports_a_rejected_key_without_showing_it(monkeypatch):
     assert not ok and "rejected the API key" in message and "a-wrong-key" not in message
 
 
-def test_on_kill_cancels_the_running_import(pinecone_emulator, pinecone_index, monkeypatch):
+@pytest.mark.parametrize(("state", "cancelled"), [("failed", True), ("success", True), ("restarting", False),
+                                                 (None, False), ("running", False)])
+def test_on_kill_cancels_the_running_import_only_when_a_user_stopped_the_task(
+    pinecone_emulator, pinecone_index, monkeypatch, state, cancelled
+):
     _set_conn(monkeypatch, password="k", extra={"control_plane_url": pinecone_emulator.control_plane_url,
                                                 "index_name": pinecone_index})
     pinecone_emulator.set_import_behaviour(duration=60.0)
+    ApiServerSays(state).install(monkeypatch)
     operator = StartImportOperator(task_id="start", uri="s3://bucket/killed", wait_for_completion=True,
                                    deferrable=False, poll_interval=0.05)
     outcome: dict[str, BaseException] = {}
@@ -109,11 +117,13 @@ def test_on_kill_cancels_the_running_import(pinecone_emulator, pinecone_index, m
         time.sleep(0.01)
     assert operator.import_id is not None, "the operator never started its import"
     operator.on_kill()
+    (imp,) = pinecone_emulator.list_imports(pinecone_index)
+    assert (imp["status"] == "Cancelled") is cancelled
+    if not cancelled:
+        PineconeHook().cancel_import(operator.import_id)  # let the waiting thread end
     worker.join(timeout=10)
     assert not worker.is_alive()
     assert isinstance(outcome.get("error"), ImportDidNotComplete) and "cancelled" in str(outcome["error"])
-    (imp,) = pinecone_emulator.list_imports(pinecone_index)
-    assert imp["status"] == "Cancelled"
 
 
 def test_cancel_operator_cancels_and_tolerates_finished_imports(pinecone_emulator, pinecone_index, monkeypatch, capfd):

@@ -67,18 +67,6 @@ def test_a_timeout_cancels_the_import_and_fails(pinecone_conn, dag_id):
     assert imp["status"] == "Cancelled"
 
 
-def test_a_retried_task_reattaches_and_exactly_one_import_exists(pinecone_conn):
-    pinecone_conn.set_import_behaviour(duration=1.0, indexing_delay=0.1)
-    # The first try's first status check gets a 404, which is not retryable: that try fails
-    # after the import was started. XCom is cleared between tries (Airflow 3 does that), so
-    # the second try must find the import by listing.
-    pinecone_conn.inject_faults(r"^/bulk/imports/\d+$", status=404, count=1, method="GET")
-    _, states = _run("pinecone_retried", "s3://bucket/imports/retried")
-    assert states == {"start_import": "success"}
-    imports = pinecone_conn.list_imports("test-index")
-    assert len(imports) == 1 and imports[0]["status"] == "Completed"
-
-
 def test_a_rerun_attaches_to_the_running_import_instead_of_starting_another(pinecone_conn):
     pinecone_conn.set_import_behaviour(duration=60.0)
     _run("pinecone_start_only", "s3://bucket/imports/rerun")

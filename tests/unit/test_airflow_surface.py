@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from airflow_provider_pinecone.outcome import ImportDidNotComplete, ImportWaitFailed, result_from_event
+from airflow_provider_pinecone.outcome import ImportDidNotComplete, ImportWaitFailed, ImportWatchError, result_from_event
 from airflow_provider_pinecone.triggers.imports import ImportTrigger
+from tests.api_server_double import ApiServerSays, task_instance
 
 
 def test_provider_info_matches_the_installed_airflows_schema():
@@ -85,13 +86,44 @@ def test_trigger_reports_an_unknown_import_as_an_error_event(emulator_conn):
     assert payload["status"] == "error" and "describe_import" in payload["message"]
 
 
-def test_trigger_on_kill_cancels_only_when_asked(emulator_conn):
+@pytest.mark.parametrize(
+    ("state", "cancelled"),
+    [("failed", True), ("success", True), ("restarting", False), (None, False), ("running", False),
+     ("up_for_retry", False)],
+)
+def test_trigger_on_kill_cancels_only_when_a_user_stopped_the_task(emulator_conn, monkeypatch, state, cancelled):
     emulator_conn.set_import_behaviour(duration=60.0)
     watched, owned = _start(emulator_conn, "s3://b/watched"), _start(emulator_conn, "s3://b/owned")
-    asyncio.run(ImportTrigger(import_id=watched).on_kill())
-    asyncio.run(ImportTrigger(import_id=owned, cancel_on_kill=True).on_kill())
+    server = ApiServerSays(state).install(monkeypatch)
+    for trigger in (ImportTrigger(import_id=watched), ImportTrigger(import_id=owned, cancel_on_kill=True)):
+        trigger.task_instance = task_instance()
+        asyncio.run(trigger.on_kill())
     status = {imp["id"]: imp["status"] for imp in emulator_conn.list_imports("test-index")}
-    assert status[watched] != "Cancelled" and status[owned] == "Cancelled"
+    assert status[watched] != "Cancelled"
+    assert (status[owned] == "Cancelled") is cancelled
+    (asked,) = server.asked  # the sensor's trigger (no cancel_on_kill) asks nothing
+    assert (asked.dag_id, asked.run_ids, asked.task_ids, asked.map_index) == ("d", ["r"], ["start_import"], -1)
+
+
+def test_trigger_on_kill_keeps_the_import_when_the_state_cannot_be_read(emulator_conn):
+    emulator_conn.set_import_behaviour(duration=60.0)
+    owned = _start(emulator_conn, "s3://b/owned")
+    trigger = ImportTrigger(import_id=owned, cancel_on_kill=True)
+    trigger.task_instance = task_instance()  # but no API server to ask
+    asyncio.run(trigger.on_kill())
+    assert {imp["id"]: imp["status"] for imp in emulator_conn.list_imports("test-index")}[owned] != "Cancelled"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e12, "30", -1, 0, True])
+def test_trigger_refuses_a_poll_interval_it_cannot_honour(value):
+    with pytest.raises(ValueError, match="poll_interval"):
+        ImportTrigger(import_id="1", poll_interval=value)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "soon"])
+def test_trigger_refuses_a_deadline_it_cannot_honour(value):
+    with pytest.raises(ValueError, match="deadline"):
+        ImportTrigger(import_id="1", deadline=value)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +137,7 @@ def test_trigger_on_kill_cancels_only_when_asked(emulator_conn):
         ({"status": "cancelled", "import": {"id": "1", "uri": "s3://b/d", "status": "Cancelled"}},
          ImportDidNotComplete, "was cancelled"),
         ({"status": "error", "import_id": "1", "message": "Pinecone describe_import failed with HTTP 401"},
-         ImportWaitFailed, "HTTP 401"),
+         ImportWatchError, "HTTP 401"),
     ],
 )
 def test_events_are_validated(event, error, needle):

@@ -75,6 +75,8 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
             return await call_next(request)
 
         fault = state.take_fault(request.method, path)
+        if fault is not None and fault.after_processing:
+            await call_next(request)  # the request takes effect; its answer is lost
         if fault is not None:
             return _fault_response(plane, request, fault.status, fault.retry_after, "Injected fault")
 

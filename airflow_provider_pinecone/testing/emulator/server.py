@@ -473,15 +473,17 @@ class PineconeEmulator:
         count: int,
         retry_after: float | None = None,
         method: str | None = None,
+        after_processing: bool = False,
     ) -> None:
         """Answer the next ``count`` requests whose path matches ``path_regex`` with ``status``.
 
         Applies to every plane except the ``/_emulator/`` admin routes; ``re.search`` is
         used, so anchor the pattern if needed. ``retry_after`` adds a ``Retry-After``
-        header (seconds, may be fractional). Invalid arguments raise ``ValueError``
-        (:class:`~.errors.InvalidArgument`).
+        header (seconds, may be fractional). With ``after_processing`` each request is served
+        first and only its answer replaced (a lost response: an import started, but the client saw
+        a 500). Invalid arguments raise ``ValueError`` (:class:`~.errors.InvalidArgument`).
         """
-        self._state.add_fault(FaultRule.build(path_regex, status, count, retry_after, method))
+        self._state.add_fault(FaultRule.build(path_regex, status, count, retry_after, method, after_processing))
 
     # ---------------------------------------------------------------------- reset
     def reset(self) -> None:

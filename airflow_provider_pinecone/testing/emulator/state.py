@@ -124,13 +124,18 @@ class ImportRecord:
 
 @dataclasses.dataclass
 class FaultRule:
-    """Answer the next ``remaining`` requests matching ``pattern`` (and ``method``) with ``status``."""
+    """Answer the next ``remaining`` requests matching ``pattern`` (and ``method``) with ``status``.
+
+    With ``after_processing`` the request is served first and only its answer is replaced: a lost
+    response, which leaves the client unsure whether its request took effect.
+    """
 
     pattern: re.Pattern[str]
     status: int
     remaining: int
     retry_after: float | None = None
     method: str | None = None
+    after_processing: bool = False
 
     @classmethod
     def build(
@@ -140,6 +145,7 @@ class FaultRule:
         count: int,
         retry_after: float | None = None,
         method: str | None = None,
+        after_processing: bool = False,
     ) -> FaultRule:
         """Validate ``inject_faults`` arguments (Python API and HTTP admin route alike)."""
         require_number("status", status, minimum=400, maximum=599, integer=True)
@@ -164,6 +170,7 @@ class FaultRule:
             status=status,
             remaining=count,
             retry_after=retry_after,
+            after_processing=bool(after_processing),
             method=method.upper() if method else None,
         )
 

@@ -1,0 +1,50 @@
+"""Did a user stop this task? The question ``on_kill`` answers before it cancels an import.
+
+Airflow calls ``on_kill`` (the operator's in the worker, the trigger's in the triggerer on 3.3+) in
+situations that look alike from inside the task but mean opposite things:
+
+* a user marked the task failed or success: the import must stop;
+* a user cleared the task, a restarted scheduler reset it, or a newer try superseded this one: the
+  next try re-attaches to the import, so cancelling it would destroy the work that try relies on.
+
+What tells them apart is the task instance's state as the API server holds it when ``on_kill`` runs:
+``failed``, ``success`` or ``skipped`` after a user's decision; ``restarting``, no state, ``scheduled``,
+``queued``, ``running``, ``deferred`` or ``up_for_retry`` when another try is coming. When the state
+cannot be read, the answer is no: an import is never cancelled on a guess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: States in which no later try of the task will run: someone decided it is over.
+STOPPED_STATES = ("failed", "success", "skipped")
+
+
+def stopped_by_user(ti: Any) -> bool:
+    """True if the API server reports ``ti``'s task as failed, success or skipped (see the module doc)."""
+    if ti is None:
+        return False
+    try:
+        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+        count = RuntimeTaskInstance.get_ti_count(
+            dag_id=ti.dag_id,
+            map_index=ti.map_index if ti.map_index is not None else -1,
+            task_ids=[ti.task_id],
+            run_ids=[ti.run_id],
+            states=list(STOPPED_STATES),
+        )
+    except Exception as exc:  # no API server to ask (dag.test(), a script): keep the import
+        log.warning("Could not read the state of task %s, so its Pinecone import is kept: %s", ti.task_id, exc)
+        return False
+    return count > 0
+
+
+async def astopped_by_user(ti: Any) -> bool:
+    """:func:`stopped_by_user` for a trigger: the blocking lookup runs off the event loop."""
+    return await asyncio.to_thread(stopped_by_user, ti)
