@@ -272,7 +272,7 @@ def sdk_trigger_class() -> type:
             while True:
                 imp = await sdk_describe(self.host_url, self.import_id)
                 self.counter.polls += 1
-                # One progress line per poll, as ImportTrigger logs (outcome.log_progress).
+                # One progress line per poll, as ImportTrigger logs (outcome.ProgressLog).
                 self.log.info("Pinecone import %s: %s, %s%%", imp.id, imp.status, imp.percent_complete)
                 if imp.status in TERMINAL_STATUSES:
                     yield TriggerEvent({"status": _SDK_EVENT_STATUS[imp.status], "import_id": imp.id})
