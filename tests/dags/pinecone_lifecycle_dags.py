@@ -32,31 +32,17 @@ timeout_in_worker = _dag(
 timeout_deferred = _dag(
     "pinecone_timeout_deferred", wait_for_completion=True, deferrable=True, poll_interval=0.1, timeout=0.5
 )
-retried = _dag(
-    "pinecone_retried",
-    wait_for_completion=True,
-    deferrable=False,
-    poll_interval=0.1,
-    retries=1,
-    retry_delay=timedelta(seconds=0),
-)
+
+
+def _retrying(dag_id: str, retries: int, **start_kwargs) -> DAG:
+    """A DAG whose start_import waits and has ``retries`` immediate retries."""
+    return _dag(dag_id, wait_for_completion=True, poll_interval=0.1, retries=retries,
+                retry_delay=timedelta(seconds=0), **start_kwargs)  # fmt: skip
+
+
+retried = _retrying("pinecone_retried", 1, deferrable=False)
+retried_twice = _retrying("pinecone_retried_twice", 2, deferrable=False)
+timeout_with_retries = _retrying("pinecone_timeout_with_retries", 2, deferrable=True, timeout=0.5)
 sensor_poke = _dag("pinecone_sensor_poke", sensor={"mode": "poke", "timeout": 30})
 sensor_deferred = _dag("pinecone_sensor_deferred", sensor={"deferrable": True, "timeout": 30})
 sensor_soft_fail = _dag("pinecone_sensor_soft_fail", sensor={"deferrable": True, "timeout": 30, "soft_fail": True})
-retried_twice = _dag(
-    "pinecone_retried_twice",
-    wait_for_completion=True,
-    deferrable=False,
-    poll_interval=0.1,
-    retries=2,
-    retry_delay=timedelta(seconds=0),
-)
-timeout_with_retries = _dag(
-    "pinecone_timeout_with_retries",
-    wait_for_completion=True,
-    deferrable=True,
-    poll_interval=0.1,
-    timeout=0.5,
-    retries=2,
-    retry_delay=timedelta(seconds=0),
-)
