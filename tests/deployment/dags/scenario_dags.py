@@ -1,0 +1,81 @@
+"""DAGs of the deployment scenarios (tests/deployment/test_deployment_scenarios.py).
+
+Each run gets its index and import URI through ``conf`` (params ``index_name`` and ``uri``), so the
+scenarios run side by side on one deployment without seeing each other's imports. Polls every 0.5 s.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, Param
+
+from airflow_provider_pinecone.operators.imports import StartImportOperator
+from airflow_provider_pinecone.sensors.imports import ImportSensor
+
+POLL = 0.5
+RETRY_DELAY = timedelta(seconds=1)
+INDEX = "{{ params.index_name }}"
+URI = "{{ params.uri }}"
+IMPORT_ID = "{{ ti.xcom_pull(task_ids='start_import', key='import_id') }}"
+
+
+def scenario_dag(dag_id: str, doc: str, retries: int = 0) -> DAG:
+    return DAG(
+        dag_id=dag_id,
+        doc_md=doc,
+        schedule=None,
+        start_date=datetime(2025, 1, 1),
+        catchup=False,
+        params={"index_name": Param("", type="string"), "uri": Param("", type="string")},
+        default_args={"retries": retries, "retry_delay": RETRY_DELAY},
+        tags=["deployment-test"],
+    )
+
+
+# 2. The sensor waits in the triggerer; the triggerer is SIGKILLed and restarted meanwhile.
+with scenario_dag("deploy_sensor_triggerer_restart", "start_import >> deferred ImportSensor") as sensor_dag:
+    StartImportOperator(task_id="start_import", uri=URI, index_name=INDEX) >> ImportSensor(
+        task_id="wait_for_import", import_id=IMPORT_ID, index_name=INDEX, deferrable=True, poke_interval=POLL
+    )
+
+# 3. and 4. A task that waits in the worker: its process is SIGKILLed, or the scheduler is.
+for _dag_id in ("deploy_worker_wait_task_killed", "deploy_worker_wait_scheduler_restart"):
+    with scenario_dag(_dag_id, "StartImportOperator waiting in the worker, retries=1", retries=1):
+        StartImportOperator(
+            task_id="start_import", uri=URI, index_name=INDEX, wait_for_completion=True, deferrable=False,
+            poll_interval=POLL,
+        )
+
+# 5. and 7. A deferred StartImportOperator, cleared or marked failed by a user while it waits.
+for _dag_id in ("deploy_deferred_cleared", "deploy_deferred_marked_failed"):
+    with scenario_dag(_dag_id, "StartImportOperator waiting in the triggerer", retries=1):
+        StartImportOperator(
+            task_id="start_import", uri=URI, index_name=INDEX, wait_for_completion=True, deferrable=True,
+            poll_interval=POLL,
+        )
+
+# 6. A finished start_import cleared, alone or with its downstream sensor.
+with scenario_dag("deploy_completed_cleared", "start_import >> deferred ImportSensor; cleared after success"):
+    StartImportOperator(task_id="start_import", uri=URI, index_name=INDEX) >> ImportSensor(
+        task_id="wait_for_import", import_id=IMPORT_ID, index_name=INDEX, deferrable=True, poke_interval=POLL
+    )
+
+# 8. The wait times out on a long import: the import is cancelled and the task fails for good.
+with scenario_dag("deploy_wait_timeout", "StartImportOperator(timeout=3 s), retries=2", retries=2):
+    StartImportOperator(
+        task_id="start_import", uri=URI, index_name=INDEX, wait_for_completion=True, deferrable=False,
+        poll_interval=POLL, timeout=3,
+    )
+
+# 9. User mistakes: a URI Pinecone cannot import from, and a connection without an API key.
+with scenario_dag("deploy_user_mistakes", "bad URI / no API key, retries=2", retries=2):
+    StartImportOperator(task_id="bad_uri", uri="ftp://x/y", index_name=INDEX)
+    StartImportOperator(task_id="no_api_key", uri=URI, index_name=INDEX, pinecone_conn_id="pinecone_no_key")
+
+# 10. The same files imported again by a new run, after the user deleted the namespaces.
+with scenario_dag("deploy_reimport", "StartImportOperator waiting in the worker"):
+    StartImportOperator(
+        task_id="start_import", uri=URI, index_name=INDEX, wait_for_completion=True, deferrable=False,
+        poll_interval=POLL,
+    )

@@ -1,0 +1,573 @@
+"""Bulk imports on a real Airflow 3.3 deployment: PostgreSQL, LocalExecutor, api-server, scheduler,
+dag-processor and triggerer as separate processes (see conftest.py).
+
+Each scenario runs on its own index and import URI, driven through the REST API the way a user (or a
+crash) would. The scenarios run side by side in threads, started together by the ``scenarios``
+fixture, and each test waits for its own and reports it: they share the deployment, so the suite
+takes about as long as its slowest scenario plus start-up. The two that crash a component serialize
+with the ones whose assertion needs every component up (``components_lock``), and the scheduler is
+only killed once every other scenario has finished, since killing it disturbs every task in a worker.
+
+Every scenario asserts the run's final state, every task's state and try number, the imports of its
+URI in the emulator (exactly one unless stated) and that none was cancelled unless a user asked.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+import pytest
+
+from airflow_provider_pinecone.testing.datasets import dense_table, parquet_bytes
+from tests.deployment.api import AirflowApi, ApiError
+from tests.deployment.stack import DEFAULT_INDEX, Deployment
+from tests.deployment.emulator import ImportGate
+
+pytestmark = pytest.mark.deployment
+
+BUCKET = "deployment-data"
+RUN_TIMEOUT = 120.0
+PROGRESS_LINE = re.compile(r"Pinecone import \S+: InProgress, \d+(?:\.\d+)?%")
+
+
+# ------------------------------------------------------------------------------------------------
+# Scenario plumbing
+
+
+@dataclass
+class Scenario:
+    """What a scenario driver gets: the deployment, the REST helpers and its own names."""
+
+    name: str
+    deployment: Deployment
+    others_done: Callable[[], None]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rest(self) -> AirflowApi:
+        return self.deployment.rest
+
+    @property
+    def emulator(self):
+        return self.deployment.emulator
+
+    def index(self, suffix: str = "") -> str:
+        name = f"{self.name.replace('_', '-')}{suffix}"[:45].rstrip("-")
+        return self.deployment.create_index(name)
+
+    def uri(self, suffix: str = "") -> str:
+        return f"s3://{BUCKET}/{self.name}{suffix}"
+
+    def write_dataset(self, uri: str, namespaces: dict[str, int], dimension: int = 8) -> None:
+        """Parquet files in Pinecone's layout under ``uri``: one file per namespace of ``rows`` records."""
+        prefix = uri.removeprefix(f"s3://{BUCKET}/")
+        start = 0
+        for namespace, rows in namespaces.items():
+            table = dense_table(rows, dimension, start=start, seed=start)
+            self.deployment.s3.put(BUCKET, f"{prefix}/{namespace}/part-0.parquet", parquet_bytes(table))
+            start += rows
+
+    def imports(self, index: str, uri: str) -> list[dict[str, Any]]:
+        return self.emulator.imports_of(index, uri)
+
+    def context(self, dag_id: str, run_id: str, index: str, uri: str) -> str:
+        """Everything a failure message needs: tasks, imports, namespaces."""
+        try:
+            tasks = self.rest.tries_and_states(dag_id, run_id)
+        except Exception as exc:  # the API may be what failed
+            tasks = f"(unavailable: {exc!r})"
+        return (
+            f"\n  tasks (state, try): {tasks}\n  imports of {uri}: "
+            + str([(i["id"], i["status"], i.get("recordsImported")) for i in self.imports(index, uri)])
+            + f"\n  namespaces: {self.emulator.namespace_counts(index)}"
+            + "".join(f"\n  {note}" for note in self.notes)
+        )
+
+    def ti_process(self, ti: dict[str, Any]) -> psutil.Process | None:
+        """The process running a task instance: the task runner titles itself ``airflow worker -- <ti id>``."""
+        title = f"airflow worker -- {ti['id']}"
+        for proc in psutil.process_iter(["cmdline"]):
+            if title in " ".join(proc.info["cmdline"] or []):
+                return proc
+        return None
+
+
+REGISTRY: dict[str, Callable[[Scenario], dict[str, Any] | None]] = {}
+
+
+def scenario(func: Callable[[Scenario], Any]) -> Callable[[Scenario], Any]:
+    REGISTRY[func.__name__.removeprefix("scenario_")] = func
+    return func
+
+
+class ScenarioRunner:
+    """Runs the selected scenarios in threads; ``result(name)`` waits for one and re-raises its failure."""
+
+    def __init__(self, deployment: Deployment, names: list[str]) -> None:
+        self.deployment = deployment
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(names)), thread_name_prefix="scenario")
+        self._futures: dict[str, concurrent.futures.Future[Any]] = {}
+        for name in names:
+            ctx = Scenario(name, deployment, others_done=lambda name=name: self._wait_others(name))
+            self._futures[name] = self._pool.submit(REGISTRY[name], ctx)
+
+    def _wait_others(self, name: str, timeout: float = 300.0) -> None:
+        others = [f for n, f in self._futures.items() if n != name]
+        _, pending = concurrent.futures.wait(others, timeout=timeout)
+        if pending:
+            raise AssertionError(f"{len(pending)} other scenarios still running after {timeout:.0f} s")
+
+    def result(self, name: str, timeout: float = 330.0) -> Any:
+        try:
+            return self._futures[name].result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            pytest.fail(f"scenario {name} did not finish within {timeout:.0f} s\n{self.deployment.log_tails()}")
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def scenarios(request: pytest.FixtureRequest, deployment: Deployment) -> Iterator[ScenarioRunner]:
+    """Starts every selected scenario at once (so they overlap); tests collect the results."""
+    deployment.s3.create_bucket(BUCKET)
+    selected = [
+        item.name.removeprefix("test_")
+        for item in request.session.items
+        if item.module is not None and item.module.__name__ == __name__ and item.name.removeprefix("test_") in REGISTRY
+    ]
+    runner = ScenarioRunner(deployment, selected)
+    yield runner
+    runner.shutdown()
+
+
+def assert_tasks(ctx: Scenario, dag_id: str, run_id: str, expected: dict[str, tuple[str, int]], where: str) -> None:
+    actual = ctx.rest.tries_and_states(dag_id, run_id)
+    assert actual == expected, f"{ctx.name}: task (state, try) {actual}, expected {expected}{where}"
+
+
+def assert_one_import(ctx: Scenario, index: str, uri: str, status: str, where: str) -> dict[str, Any]:
+    imports = ctx.imports(index, uri)
+    assert len(imports) == 1, f"{ctx.name}: {len(imports)} imports of {uri}, expected exactly one{where}"
+    assert imports[0]["status"] == status, f"{ctx.name}: the import is {imports[0]['status']}, expected {status}{where}"
+    return imports[0]
+
+
+def wait_deferred(ctx: Scenario, dag_id: str, run_id: str, task_id: str, timeout: float = 90) -> dict[str, Any]:
+    """Wait until the task is deferred with its trigger assigned to a triggerer; fail early if it ends."""
+
+    def deferred(ti: dict[str, Any]) -> bool:
+        if ti["state"] in ("success", "failed", "upstream_failed"):
+            raise AssertionError(f"{ctx.name}: {task_id} ended {ti['state']} instead of deferring")
+        return ti["state"] == "deferred" and (ti.get("trigger") or {}).get("triggerer_id") is not None
+
+    return ctx.rest.wait_ti(dag_id, run_id, task_id, deferred, timeout=timeout)
+
+
+# ------------------------------------------------------------------------------------------------
+# 1. The example DAG end to end
+
+
+@scenario
+def scenario_example_dag(ctx: Scenario) -> None:
+    dag_id = "example_pinecone_bulk_import"
+    index, uri = DEFAULT_INDEX, ctx.uri()
+    ctx.write_dataset(uri, {"articles": 150, "products": 100})
+    # Real imports, slow enough to watch: 0.4 s per file, then 4 s InProgress at 100 % (indexing).
+    ctx.emulator.configure(index, simulate=False, file_delay=0.4, indexing_delay=4.0)
+    run_id = ctx.rest.trigger(dag_id, {"uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+
+    sensor = wait_deferred(ctx, dag_id, run_id, "wait_for_import")
+    # While the sensor is deferred, no task of the run is running and no process runs the sensor.
+    samples = 0
+    while True:
+        tis = ctx.rest.task_instances(dag_id, run_id)
+        if tis["wait_for_import"]["state"] != "deferred":
+            break
+        running = [t for t, ti in tis.items() if ti["state"] == "running"]
+        assert not running, f"{ctx.name}: {running} running while the sensor is deferred{where()}"
+        proc = ctx.ti_process(sensor)
+        assert proc is None, f"{ctx.name}: process {proc} still runs the deferred sensor{where()}"
+        samples += 1
+        time.sleep(0.3)
+    assert samples >= 1, f"{ctx.name}: the sensor was never seen deferred{where()}"
+
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    assert state == "success", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(
+        ctx, dag_id, run_id,
+        {t: ("success", 1) for t in ("validate_source", "start_import", "wait_for_import", "verify_counts", "query_probe")},
+        where(),
+    )
+    imp = assert_one_import(ctx, index, uri, "Completed", where())
+    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
+    log = ctx.rest.task_log(dag_id, run_id, "wait_for_import", 1)
+    progress = PROGRESS_LINE.findall(log)
+    assert progress, f"{ctx.name}: no progress line in the sensor's log (through the API server):\n{log[-3000:]}"
+    assert f"Pinecone import {imp['id']}: InProgress" in log, log[-3000:]
+
+
+def test_example_dag(scenarios: ScenarioRunner) -> None:
+    """The example DAG on a real dataset: sensor deferred without a worker, progress in its log, one import."""
+    scenarios.result("example_dag")
+
+
+# ------------------------------------------------------------------------------------------------
+# 2. SIGKILL of the triggerer while the sensor is deferred
+
+
+@scenario
+def scenario_triggerer_killed(ctx: Scenario) -> None:
+    dag_id = "deploy_sensor_triggerer_restart"
+    index, uri = ctx.index(), ctx.uri()
+    gate = ctx.emulator.configure(index, hold=True)
+    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    try:
+        before = wait_deferred(ctx, dag_id, run_id, "wait_for_import")
+        old_triggerer = before["trigger"]["triggerer_id"]
+        with ctx.deployment.components_lock:
+            ctx.deployment.restart_triggerer(kill=True)
+            # The new triggerer takes the trigger over once the old one's heartbeat is stale.
+            ctx.rest.wait_ti(
+                dag_id, run_id, "wait_for_import",
+                lambda ti: ti["state"] != "deferred" or (ti.get("trigger") or {}).get("triggerer_id") not in (None, old_triggerer),
+                timeout=60,
+            )
+    finally:
+        gate.release()
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    assert state == "success", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 1), "wait_for_import": ("success", 1)}, where())
+    assert_one_import(ctx, index, uri, "Completed", where())
+
+
+def test_triggerer_killed(scenarios: ScenarioRunner) -> None:
+    """SIGKILL of the triggerer while the sensor is deferred, then a restart: the run succeeds, one import."""
+    scenarios.result("triggerer_killed")
+
+
+# ------------------------------------------------------------------------------------------------
+# 3. SIGKILL of the process of a task waiting in the worker
+
+
+@scenario
+def scenario_task_process_killed(ctx: Scenario) -> None:
+    dag_id = "deploy_worker_wait_task_killed"
+    index, uri = ctx.index(), ctx.uri()
+    gate = ctx.emulator.configure(index, hold=True)
+    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    try:
+        ti = ctx.rest.wait_ti(dag_id, run_id, "start_import", "running", timeout=60)
+        ctx.rest.wait(lambda: ctx.imports(index, uri), 30, f"{ctx.name}: import started")
+        proc = ctx.rest.wait(lambda: ctx.ti_process(ti), 15, f"{ctx.name}: the task's process")
+        ctx.notes.append(f"killed task process {proc.pid} (TI pid {ti.get('pid')})")
+        os.kill(proc.pid, signal.SIGKILL)
+        # The retry re-attaches to the running import.
+        ctx.rest.wait_ti(
+            dag_id, run_id, "start_import", lambda t: t["try_number"] >= 2 and t["state"] in ("running", "success", "failed"),
+            timeout=60,
+        )
+        ctx.rest.wait(
+            lambda: "Re-attaching" in ctx.rest.task_log(dag_id, run_id, "start_import", 2)
+            or ctx.rest.task_instance(dag_id, run_id, "start_import")["state"] != "running",
+            30, f"{ctx.name}: try 2 re-attached",
+        )
+    finally:
+        gate.release()
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    assert state == "success", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 2)}, where())
+    imp = assert_one_import(ctx, index, uri, "Completed", where())
+    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
+
+
+def test_task_process_killed(scenarios: ScenarioRunner) -> None:
+    """SIGKILL of a worker-waiting StartImportOperator's process: try 2 re-attaches, one import, success."""
+    scenarios.result("task_process_killed")
+
+
+# ------------------------------------------------------------------------------------------------
+# 4. SIGKILL of the scheduler while a task waits in the worker
+
+
+@scenario
+def scenario_scheduler_killed(ctx: Scenario) -> None:
+    dag_id = "deploy_worker_wait_scheduler_restart"
+    index, uri = ctx.index(), ctx.uri()
+    gate = ctx.emulator.configure(index, hold=True)
+    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    try:
+        ctx.rest.wait_ti(dag_id, run_id, "start_import", "running", timeout=60)
+        ctx.rest.wait(lambda: ctx.imports(index, uri), 30, f"{ctx.name}: import started")
+        # Killing the scheduler disturbs every task in its workers: wait until the others are done.
+        ctx.others_done()
+        with ctx.deployment.components_lock:
+            ctx.deployment.restart_scheduler(kill=True)
+            # The new scheduler finds the dead one's running task orphaned and resets it (a new try),
+            # once the old scheduler's heartbeat is older than the health-check threshold.
+            ctx.rest.wait_ti(
+                dag_id, run_id, "start_import",
+                lambda t: (t["try_number"] >= 2 and t["state"] == "running") or t["state"] in ("success", "failed")
+                or any(i["status"] != "InProgress" for i in ctx.imports(index, uri)),
+                timeout=60,
+            )
+    finally:
+        gate.release()
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    imports = ctx.imports(index, uri)
+    assert all(i["status"] != "Cancelled" for i in imports), f"{ctx.name}: an import was cancelled{where()}"
+    assert state == "success", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 2)}, where())
+    imp = assert_one_import(ctx, index, uri, "Completed", where())
+    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
+
+
+def test_scheduler_killed(scenarios: ScenarioRunner) -> None:
+    """SIGKILL of the scheduler while StartImportOperator waits in a worker: one import, never cancelled."""
+    scenarios.result("scheduler_killed")
+
+
+# ------------------------------------------------------------------------------------------------
+# 5. Clear of a running, deferred StartImportOperator
+
+
+@scenario
+def scenario_deferred_task_cleared(ctx: Scenario) -> None:
+    dag_id = "deploy_deferred_cleared"
+    index, uri = ctx.index(), ctx.uri()
+    gate = ctx.emulator.configure(index, hold=True)
+    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    try:
+        wait_deferred(ctx, dag_id, run_id, "start_import")
+        with ctx.deployment.components_lock:
+            cleared = ctx.rest.clear(dag_id, run_id, ["start_import"])
+            ctx.notes.append(f"cleared {[t['task_id'] for t in cleared]}")
+            # Try 2 runs, finds the import and defers again (or ends).
+            ctx.rest.wait_ti(
+                dag_id, run_id, "start_import",
+                lambda t: t["try_number"] >= 2 and t["state"] in ("deferred", "success", "failed"), timeout=60,
+            )
+    finally:
+        gate.release()
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    imports = ctx.imports(index, uri)
+    assert all(i["status"] != "Cancelled" for i in imports), f"{ctx.name}: the clear cancelled the import{where()}"
+    assert len(imports) == 1, f"{ctx.name}: {len(imports)} imports, expected one{where()}"
+    assert state == "success", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 2)}, where())
+    imp = assert_one_import(ctx, index, uri, "Completed", where())
+    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
+
+
+def test_deferred_task_cleared(scenarios: ScenarioRunner) -> None:
+    """Clear of a deferred StartImportOperator(wait_for_completion, deferrable): same import, not cancelled."""
+    scenarios.result("deferred_task_cleared")
+
+
+# ------------------------------------------------------------------------------------------------
+# 6. Clear of a completed start_import, alone and with downstream
+
+
+@scenario
+def scenario_completed_task_cleared(ctx: Scenario) -> None:
+    dag_id = "deploy_completed_cleared"
+    cases = {}
+    for case in ("alone", "downstream"):
+        index, uri = ctx.index(f"-{case}"), ctx.uri(f"_{case}")
+        ctx.emulator.configure(index, simulate=True, duration=1.0, pending=0.2, indexing_delay=0.5, records=500)
+        cases[case] = (index, uri, ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri}))
+    for case, (index, uri, run_id) in cases.items():
+        where = ctx.context(dag_id, run_id, index, uri)
+        assert ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT) == "success", f"{ctx.name} ({case}): first run{where}"
+    for case, (index, uri, run_id) in cases.items():
+        ctx.rest.clear(dag_id, run_id, ["start_import"], include_downstream=case == "downstream")
+    expected = {
+        "alone": {"start_import": ("success", 2), "wait_for_import": ("success", 1)},
+        "downstream": {"start_import": ("success", 2), "wait_for_import": ("success", 2)},
+    }
+    failures = []
+    for case, (index, uri, run_id) in cases.items():
+        where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+        try:
+            # Done again: every cleared task finished its second try and the run is over.
+            ctx.rest.wait(
+                lambda: ctx.rest.dag_run(dag_id, run_id)["state"] in ("success", "failed")
+                and all(
+                    ti["try_number"] >= expected[case][t][1] and ti["state"] in ("success", "failed", "upstream_failed")
+                    for t, ti in ctx.rest.task_instances(dag_id, run_id).items()
+                ),
+                RUN_TIMEOUT, f"{ctx.name} ({case}): run done after the clear",
+            )
+            state = ctx.rest.dag_run(dag_id, run_id)["state"]
+            assert state == "success", f"{ctx.name} ({case}): run {state} after the clear{where()}"
+            assert_tasks(ctx, dag_id, run_id, expected[case], f" ({case}){where()}")
+            imp = assert_one_import(ctx, index, uri, "Completed", f" ({case}){where()}")
+            xcom = ctx.rest.xcom(dag_id, run_id, "start_import", "import_id")
+            assert xcom == imp["id"], f"{ctx.name} ({case}): XCom import_id {xcom!r}, the import is {imp['id']}{where()}"
+        except AssertionError as exc:
+            failures.append(str(exc))
+    assert not failures, "\n\n".join(failures)
+
+
+def test_completed_task_cleared(scenarios: ScenarioRunner) -> None:
+    """Clear of a completed start_import, alone and with downstream: no second import, XCom is the one import."""
+    scenarios.result("completed_task_cleared")
+
+
+# ------------------------------------------------------------------------------------------------
+# 7. A user marks a deferred StartImportOperator failed
+
+
+@scenario
+def scenario_deferred_task_marked_failed(ctx: Scenario) -> None:
+    dag_id = "deploy_deferred_marked_failed"
+    index, uri = ctx.index(), ctx.uri()
+    gate = ctx.emulator.configure(index, hold=True)
+    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    try:
+        wait_deferred(ctx, dag_id, run_id, "start_import")
+        with ctx.deployment.components_lock:
+            ctx.rest.set_state(dag_id, run_id, "start_import", "failed")
+            try:
+                ctx.rest.wait(
+                    lambda: any(i["status"] == "Cancelled" for i in ctx.imports(index, uri)), 30,
+                    f"{ctx.name}: the import cancelled",
+                )
+            except ApiError:
+                pass  # asserted below, with the context
+    finally:
+        gate.release()
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    assert_one_import(ctx, index, uri, "Cancelled", where())
+    assert state == "failed", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(ctx, dag_id, run_id, {"start_import": ("failed", 1)}, where())
+
+
+def test_deferred_task_marked_failed(scenarios: ScenarioRunner) -> None:
+    """A user marks a deferred StartImportOperator failed: the import is cancelled."""
+    scenarios.result("deferred_task_marked_failed")
+
+
+# ------------------------------------------------------------------------------------------------
+# 8. The wait times out (retries=2)
+
+
+@scenario
+def scenario_wait_timeout(ctx: Scenario) -> None:
+    dag_id = "deploy_wait_timeout"
+    index, uri = ctx.index(), ctx.uri()
+    ctx.write_dataset(uri, {"alpha": 300, "beta": 300})
+    # A real import paced at 0.05 s per record (100-record batches): 30 s, far beyond the 3 s timeout.
+    ctx.emulator.configure(index, simulate=False, record_delay=0.05, file_delay=0.0, indexing_delay=1.0)
+    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    assert state == "failed", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(ctx, dag_id, run_id, {"start_import": ("failed", 1)}, where())
+    imp = assert_one_import(ctx, index, uri, "Cancelled", where())
+    counts = ctx.emulator.namespace_counts(index)
+    assert counts, f"{ctx.name}: no records stayed; the scenario needs a partial import{where()}"
+    total = sum(counts.values())
+    log = ctx.rest.task_log(dag_id, run_id, "start_import", 1)
+    lowered = log.lower()
+    problems = []
+    if "cancel" not in lowered:
+        problems.append("does not say the import was cancelled")
+    if not any(f"{n}" in log for n in {total, f"{total:,}", imp.get("recordsImported")} if n is not None):
+        problems.append(f"does not say how many records stayed ({total})")
+    missing = [ns for ns in counts if ns not in log]
+    if missing:
+        problems.append(f"does not name the namespaces holding records {missing}")
+    if "delete" not in lowered:
+        problems.append("does not say the namespaces must be deleted before importing the same files again")
+    assert not problems, f"{ctx.name}: the task log " + "; ".join(problems) + f"{where()}\n--- log ---\n{log[-4000:]}"
+
+
+def test_wait_timeout(scenarios: ScenarioRunner) -> None:
+    """StartImportOperator(timeout=3 s, retries=2) on a long import: fails once, cancels, explains what stayed."""
+    scenarios.result("wait_timeout")
+
+
+# ------------------------------------------------------------------------------------------------
+# 9. User mistakes (retries=2)
+
+
+@scenario
+def scenario_user_mistakes(ctx: Scenario) -> None:
+    dag_id = "deploy_user_mistakes"
+    index, uri = ctx.index(), ctx.uri()
+    ctx.write_dataset(uri, {"delta": 50})
+    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    problems = []
+    tasks = ctx.rest.tries_and_states(dag_id, run_id)
+    if state != "failed":
+        problems.append(f"run {state}")
+    if tasks != {"bad_uri": ("failed", 1), "no_api_key": ("failed", 1)}:
+        problems.append(f"task (state, try) {tasks}, expected both ('failed', 1): a user mistake is not retried")
+    if ctx.emulator.list_imports(index):
+        problems.append("an import was started")
+    bad_uri_log = ctx.rest.task_log(dag_id, run_id, "bad_uri", 1)
+    if "ftp" not in bad_uri_log or "s3://" not in bad_uri_log:
+        problems.append(f"bad_uri's log does not name the problem (the ftp:// URI, and what is accepted):\n{bad_uri_log[-2000:]}")
+    no_key_log = ctx.rest.task_log(dag_id, run_id, "no_api_key", 1)
+    if "api key" not in no_key_log.lower() or "pinecone_no_key" not in no_key_log:
+        problems.append(f"no_api_key's log does not name the problem (no API key in pinecone_no_key):\n{no_key_log[-2000:]}")
+    assert not problems, f"{ctx.name}: " + "\n".join(problems) + where()
+
+
+def test_user_mistakes(scenarios: ScenarioRunner) -> None:
+    """A bad URI and a connection without an API key, retries=2: failed on try 1, the log names the problem."""
+    scenarios.result("user_mistakes")
+
+
+# ------------------------------------------------------------------------------------------------
+# 10. A new run for the same files after the user deleted the namespaces
+
+
+@scenario
+def scenario_new_run_after_namespaces_deleted(ctx: Scenario) -> None:
+    dag_id = "deploy_reimport"
+    index, uri = ctx.index(), ctx.uri()
+    ctx.write_dataset(uri, {"gamma": 120})
+    ctx.emulator.configure(index, simulate=False, indexing_delay=0.5)
+    first = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    state = ctx.rest.wait_run(dag_id, first, timeout=RUN_TIMEOUT)
+    assert state == "success", f"{ctx.name}: first run {state}{ctx.context(dag_id, first, index, uri)}"
+    assert_tasks(ctx, dag_id, first, {"start_import": ("success", 1)}, ctx.context(dag_id, first, index, uri))
+    first_import = assert_one_import(ctx, index, uri, "Completed", ctx.context(dag_id, first, index, uri))
+    assert ctx.emulator.namespace_counts(index) == {"gamma": 120}, ctx.context(dag_id, first, index, uri)
+
+    ctx.emulator.delete_namespaces(index)
+    second = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, second, index, uri)  # noqa: E731
+    state = ctx.rest.wait_run(dag_id, second, timeout=RUN_TIMEOUT)
+    imports = ctx.imports(index, uri)
+    assert len(imports) == 2, f"{ctx.name}: {len(imports)} imports of {uri}, expected a new one for the new run{where()}"
+    assert state == "success", f"{ctx.name}: second run {state}{where()}"
+    assert_tasks(ctx, dag_id, second, {"start_import": ("success", 1)}, where())
+    assert [i["status"] for i in imports] == ["Completed", "Completed"], where()
+    assert ctx.rest.xcom(dag_id, first, "start_import", "import_id") == first_import["id"], where()
+    assert ctx.rest.xcom(dag_id, second, "start_import", "import_id") == imports[1]["id"], where()
+    assert ctx.emulator.namespace_counts(index) == {"gamma": 120}, where()
+
+
+def test_new_run_after_namespaces_deleted(scenarios: ScenarioRunner) -> None:
+    """A new DAG run for the same URI after the namespaces were deleted starts a new import (two in all)."""
+    scenarios.result("new_run_after_namespaces_deleted")
