@@ -99,6 +99,12 @@ def _official_with_index_extra(monkeypatch, emulator, index):
                 extra={"region": "us-east-1", "debug_curl": False, "index_name": index})
 
 
+def _official_with_our_extras(monkeypatch, emulator, index):
+    # A JSON connection of the official type carrying this provider's extras (no Host).
+    return _set(monkeypatch, "pc_official_ours", conn_type="pinecone", password=KEY,
+                extra={"control_plane_url": emulator.control_plane_url, "index_name": index, "timeout": 5})
+
+
 def _official_index_from_task(monkeypatch, emulator, index):
     # The official form only: Password and Pinecone Host (the control plane). The task names the index.
     return _set(monkeypatch, "pc_official", conn_type="pinecone", password=KEY, host=emulator.control_plane_url)
@@ -110,6 +116,7 @@ def _official_index_from_task(monkeypatch, emulator, index):
         (_bulk_by_name, False),
         (_bulk_by_host, False),
         (_official_with_index_extra, False),
+        (_official_with_our_extras, False),
         (_official_index_from_task, True),
     ],
 )
