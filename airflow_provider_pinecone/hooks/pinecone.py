@@ -240,7 +240,7 @@ class PineconeHook(BaseHook):
             if connection.password == connection_settings.MASKED_SECRET:
                 return False, (
                     "Airflow passed the masked API key '***' instead of the stored one, so nothing was tested "
-                    "(the Test button of Airflow before 3.3 does this for a saved connection). Test it with "
+                    "(Airflow 3.1's Test button does this for a saved connection). Test it with "
                     f"`airflow connections test {self.pinecone_conn_id}`, or on Airflow 3.3 and later."
                 )
             config = self._config_from(connection, retry=_TEST_CONNECTION_RETRY)
