@@ -131,7 +131,10 @@ def start_stack() -> Deployment:
     """Start everything; on failure, stop what started and raise with the components' log tails."""
     stop = _Stoppers()
     directory = make_temp_dir()
-    stop.add(lambda: shutil.rmtree(directory, ignore_errors=True))
+    if os.environ.get("DEPLOYMENT_KEEP_DIR"):  # keep the components' logs to read after the run
+        stop.add(lambda: print(f"deployment directory kept: {directory}"))
+    else:
+        stop.add(lambda: shutil.rmtree(directory, ignore_errors=True))
     airflow = None
     try:
         s3 = MotoS3Server(count_requests=True).start()
