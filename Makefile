@@ -11,7 +11,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := True
 
-.PHONY: test unit-oldest demo bench bench-fanout bench-preflight lock lint clean node_modules
+.PHONY: test postgres unit-oldest demo bench bench-fanout bench-preflight lock lint clean node_modules
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,14 @@ node_modules/.package-lock.json: package-lock.json package.json
 
 node_modules: node_modules/.package-lock.json
 
-test: $(VENV)/.synced node_modules unit-oldest
+test: $(VENV)/.synced node_modules postgres unit-oldest
 	$(VENV)/bin/python -m pytest -q tests
+
+# PostgreSQL's server binaries (initdb, pg_ctl) for the deployment suite (tests/deployment), which
+# runs a private cluster of its own; Debian's package is installed only when no initdb is found.
+postgres:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql)
 
 unit-oldest: $(VENV_OLDEST)/.synced
 	AIRFLOW_HOME=$(CURDIR)/.airflow-3.1 $(VENV_OLDEST)/bin/python -m pytest -q tests/unit

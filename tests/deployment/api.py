@@ -144,12 +144,17 @@ class AirflowApi:
         )
 
     # -------------------------------------------------------------- XCom, logs
-    def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value") -> Any:
-        """The XCom value as stored (JSON); ``None`` if there is none."""
+    def xcom_entry(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value") -> dict[str, Any] | None:
+        """The XCom entry (``value`` as stored, ``timestamp``, ...); ``None`` if there is none."""
         response = self.client.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}")
         if response.status_code == 404:
             return None
-        return self._check(response)["value"]
+        return self._check(response)
+
+    def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value") -> Any:
+        """The XCom value as stored (JSON); ``None`` if there is none."""
+        entry = self.xcom_entry(dag_id, run_id, task_id, key)
+        return None if entry is None else entry["value"]
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> str:
         """The whole log of one try, through the API server, as text (one line per entry)."""

@@ -17,6 +17,7 @@ those of SIGKILLed-and-restarted components and their orphans.
 from __future__ import annotations
 
 import glob
+import importlib.util
 import json
 import os
 import shutil
@@ -374,6 +375,12 @@ class AirflowDeployment:
     # ----------------------------------------------------------------- lifecycle
     def start(self, timeout: float = 150.0) -> None:
         started = time.monotonic()
+        if importlib.util.find_spec("asyncpg") is None:
+            raise DeploymentError(
+                "asyncpg is not installed in this environment: Airflow 3 opens an async engine on its metadata "
+                "database too (postgresql+asyncpg, derived from sql_alchemy_conn), so `airflow db migrate` and the "
+                "API server fail without it. It belongs in the dev dependencies beside psycopg2-binary."
+            )
         self.logs.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / "passwords.json").write_text(json.dumps({ADMIN_USER: ADMIN_PASSWORD}))

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import psutil
@@ -51,6 +52,7 @@ class Scenario:
     deployment: Deployment
     others_done: Callable[[], None]
     notes: list[str] = field(default_factory=list)
+    runs: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def rest(self) -> AirflowApi:
@@ -59,6 +61,28 @@ class Scenario:
     @property
     def emulator(self):
         return self.deployment.emulator
+
+    def trigger(self, dag_id: str, conf: dict[str, Any]) -> str:
+        run_id = self.rest.trigger(dag_id, conf)
+        self.runs.append((dag_id, run_id))
+        return run_id
+
+    def task_logs(self, lines: int = 30) -> str:
+        """The end of the latest try's log of every task of this scenario's runs, for a failure message."""
+        parts = []
+        for dag_id, run_id in self.runs:
+            try:
+                for task_id, ti in self.rest.task_instances(dag_id, run_id).items():
+                    if ti["try_number"] < 1:
+                        continue
+                    log = self.rest.task_log(dag_id, run_id, task_id, ti["try_number"]).splitlines()
+                    parts.append(
+                        f"----- {dag_id}/{run_id}/{task_id} try {ti['try_number']} ({ti['state']}) -----\n"
+                        + "\n".join(line[:400] for line in log[-lines:])
+                    )
+            except Exception as exc:  # a failure report must not fail
+                parts.append(f"----- {dag_id}/{run_id}: logs unavailable ({exc!r})")
+        return "\n".join(parts)
 
     def index(self, suffix: str = "") -> str:
         name = f"{self.name.replace('_', '-')}{suffix}"[:45].rstrip("-")
@@ -118,7 +142,14 @@ class ScenarioRunner:
         self._futures: dict[str, concurrent.futures.Future[Any]] = {}
         for name in names:
             ctx = Scenario(name, deployment, others_done=lambda name=name: self._wait_others(name))
-            self._futures[name] = self._pool.submit(REGISTRY[name], ctx)
+            self._futures[name] = self._pool.submit(self._run, REGISTRY[name], ctx)
+
+    @staticmethod
+    def _run(driver: Callable[[Scenario], Any], ctx: Scenario) -> Any:
+        try:
+            return driver(ctx)
+        except Exception as exc:
+            raise AssertionError(f"{exc}\n\n===== task logs (latest tries) =====\n{ctx.task_logs()}") from exc
 
     def _wait_others(self, name: str, timeout: float = 300.0) -> None:
         others = [f for n, f in self._futures.items() if n != name]
@@ -162,6 +193,29 @@ def assert_one_import(ctx: Scenario, index: str, uri: str, status: str, where: s
     return imports[0]
 
 
+def _when(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+
+
+def wait_next_try_attached(ctx: Scenario, dag_id: str, run_id: str, index: str, uri: str, timeout: float) -> None:
+    """Wait until try 2+ of ``start_import`` runs and has pushed its ``import_id`` (Airflow clears a task's
+    XComs when a try starts); stop waiting early if the task ends or the import is no longer running."""
+
+    def attached() -> bool:
+        ti = ctx.rest.task_instance(dag_id, run_id, "start_import")
+        if ti["state"] in ("success", "failed", "upstream_failed"):
+            return True
+        if any(i["status"] not in ("Pending", "InProgress") for i in ctx.imports(index, uri)):
+            return True
+        if ti["try_number"] < 2 or ti["state"] not in ("running", "deferred") or not ti["start_date"]:
+            return False
+        entry = ctx.rest.xcom_entry(dag_id, run_id, "start_import", "import_id")
+        # Pushed by this try: try 1's entry (if the SDK has not cleared it yet) is older than this try's start.
+        return entry is not None and _when(entry["timestamp"]) >= _when(ti["start_date"])
+
+    ctx.rest.wait(attached, timeout, f"{ctx.name}: start_import's next try attached to the import")
+
+
 def wait_deferred(ctx: Scenario, dag_id: str, run_id: str, task_id: str, timeout: float = 90) -> dict[str, Any]:
     """Wait until the task is deferred with its trigger assigned to a triggerer; fail early if it ends."""
 
@@ -184,7 +238,7 @@ def scenario_example_dag(ctx: Scenario) -> None:
     ctx.write_dataset(uri, {"articles": 150, "products": 100})
     # Real imports, slow enough to watch: 0.4 s per file, then 4 s InProgress at 100 % (indexing).
     ctx.emulator.configure(index, simulate=False, file_delay=0.4, indexing_delay=4.0)
-    run_id = ctx.rest.trigger(dag_id, {"uri": uri})
+    run_id = ctx.trigger(dag_id, {"uri": uri})
     where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
 
     sensor = wait_deferred(ctx, dag_id, run_id, "wait_for_import")
@@ -231,7 +285,7 @@ def scenario_triggerer_killed(ctx: Scenario) -> None:
     dag_id = "deploy_sensor_triggerer_restart"
     index, uri = ctx.index(), ctx.uri()
     gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
     where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
     try:
         before = wait_deferred(ctx, dag_id, run_id, "wait_for_import")
@@ -266,7 +320,7 @@ def scenario_task_process_killed(ctx: Scenario) -> None:
     dag_id = "deploy_worker_wait_task_killed"
     index, uri = ctx.index(), ctx.uri()
     gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
     where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
     try:
         ti = ctx.rest.wait_ti(dag_id, run_id, "start_import", "running", timeout=60)
@@ -274,16 +328,8 @@ def scenario_task_process_killed(ctx: Scenario) -> None:
         proc = ctx.rest.wait(lambda: ctx.ti_process(ti), 15, f"{ctx.name}: the task's process")
         ctx.notes.append(f"killed task process {proc.pid} (TI pid {ti.get('pid')})")
         os.kill(proc.pid, signal.SIGKILL)
-        # The retry re-attaches to the running import.
-        ctx.rest.wait_ti(
-            dag_id, run_id, "start_import", lambda t: t["try_number"] >= 2 and t["state"] in ("running", "success", "failed"),
-            timeout=60,
-        )
-        ctx.rest.wait(
-            lambda: "Re-attaching" in ctx.rest.task_log(dag_id, run_id, "start_import", 2)
-            or ctx.rest.task_instance(dag_id, run_id, "start_import")["state"] != "running",
-            30, f"{ctx.name}: try 2 re-attached",
-        )
+        # The retry finds the import (its XCom is pushed before it waits) while the import still runs.
+        wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=60)
     finally:
         gate.release()
     state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
@@ -307,7 +353,7 @@ def scenario_scheduler_killed(ctx: Scenario) -> None:
     dag_id = "deploy_worker_wait_scheduler_restart"
     index, uri = ctx.index(), ctx.uri()
     gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
     where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
     try:
         ctx.rest.wait_ti(dag_id, run_id, "start_import", "running", timeout=60)
@@ -318,12 +364,7 @@ def scenario_scheduler_killed(ctx: Scenario) -> None:
             ctx.deployment.restart_scheduler(kill=True)
             # The new scheduler finds the dead one's running task orphaned and resets it (a new try),
             # once the old scheduler's heartbeat is older than the health-check threshold.
-            ctx.rest.wait_ti(
-                dag_id, run_id, "start_import",
-                lambda t: (t["try_number"] >= 2 and t["state"] == "running") or t["state"] in ("success", "failed")
-                or any(i["status"] != "InProgress" for i in ctx.imports(index, uri)),
-                timeout=60,
-            )
+            wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=60)
     finally:
         gate.release()
     state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
@@ -349,7 +390,7 @@ def scenario_deferred_task_cleared(ctx: Scenario) -> None:
     dag_id = "deploy_deferred_cleared"
     index, uri = ctx.index(), ctx.uri()
     gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
     where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
     try:
         wait_deferred(ctx, dag_id, run_id, "start_import")
@@ -389,7 +430,7 @@ def scenario_completed_task_cleared(ctx: Scenario) -> None:
     for case in ("alone", "downstream"):
         index, uri = ctx.index(f"-{case}"), ctx.uri(f"_{case}")
         ctx.emulator.configure(index, simulate=True, duration=1.0, pending=0.2, indexing_delay=0.5, records=500)
-        cases[case] = (index, uri, ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri}))
+        cases[case] = (index, uri, ctx.trigger(dag_id, {"index_name": index, "uri": uri}))
     for case, (index, uri, run_id) in cases.items():
         where = ctx.context(dag_id, run_id, index, uri)
         assert ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT) == "success", f"{ctx.name} ({case}): first run{where}"
@@ -437,7 +478,7 @@ def scenario_deferred_task_marked_failed(ctx: Scenario) -> None:
     dag_id = "deploy_deferred_marked_failed"
     index, uri = ctx.index(), ctx.uri()
     gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
     where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
     try:
         wait_deferred(ctx, dag_id, run_id, "start_import")
@@ -474,7 +515,7 @@ def scenario_wait_timeout(ctx: Scenario) -> None:
     ctx.write_dataset(uri, {"alpha": 300, "beta": 300})
     # A real import paced at 0.05 s per record (100-record batches): 30 s, far beyond the 3 s timeout.
     ctx.emulator.configure(index, simulate=False, record_delay=0.05, file_delay=0.0, indexing_delay=1.0)
-    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
     where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
     state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
     assert state == "failed", f"{ctx.name}: run {state}{where()}"
@@ -512,7 +553,7 @@ def scenario_user_mistakes(ctx: Scenario) -> None:
     dag_id = "deploy_user_mistakes"
     index, uri = ctx.index(), ctx.uri()
     ctx.write_dataset(uri, {"delta": 50})
-    run_id = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
     where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
     state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
     problems = []
@@ -547,7 +588,7 @@ def scenario_new_run_after_namespaces_deleted(ctx: Scenario) -> None:
     index, uri = ctx.index(), ctx.uri()
     ctx.write_dataset(uri, {"gamma": 120})
     ctx.emulator.configure(index, simulate=False, indexing_delay=0.5)
-    first = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    first = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
     state = ctx.rest.wait_run(dag_id, first, timeout=RUN_TIMEOUT)
     assert state == "success", f"{ctx.name}: first run {state}{ctx.context(dag_id, first, index, uri)}"
     assert_tasks(ctx, dag_id, first, {"start_import": ("success", 1)}, ctx.context(dag_id, first, index, uri))
@@ -555,7 +596,7 @@ def scenario_new_run_after_namespaces_deleted(ctx: Scenario) -> None:
     assert ctx.emulator.namespace_counts(index) == {"gamma": 120}, ctx.context(dag_id, first, index, uri)
 
     ctx.emulator.delete_namespaces(index)
-    second = ctx.rest.trigger(dag_id, {"index_name": index, "uri": uri})
+    second = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
     where = lambda: ctx.context(dag_id, second, index, uri)  # noqa: E731
     state = ctx.rest.wait_run(dag_id, second, timeout=RUN_TIMEOUT)
     imports = ctx.imports(index, uri)
