@@ -44,7 +44,12 @@ def test_both_connection_types_are_registered_each_with_its_own_hook():
 
     manager = ProvidersManager()
     assert {"airflow-provider-pinecone", "apache-airflow-providers-pinecone"} <= set(manager.providers)
-    hooks = manager.hooks
+    try:  # where tasks look hooks up; Airflow 3.3 deprecates ProvidersManager.hooks
+        from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
+
+        hooks = ProvidersManagerTaskRuntime().hooks
+    except ImportError:
+        hooks = manager.hooks
     assert hooks["pinecone_bulk"].hook_class_name == OURS
     assert hooks["pinecone_bulk"].hook_name == "Pinecone (bulk import)"
     assert hooks["pinecone"].hook_class_name == OFFICIAL
