@@ -164,14 +164,15 @@ def looks_like_index_host(host: str) -> bool:
     return ".svc." in f".{hostname}."
 
 
-def _official_control_plane(
-    conn: Any, conn_id: str, from_extra: str | None, allow_insecure: bool
-) -> tuple[str, str]:
-    """The control plane URL of an official-type connection, and the field it came from."""
+def _official_control_plane(conn: Any, conn_id: str, from_extra: str | None, allow_insecure: bool) -> str:
+    """The control plane URL of an official-type connection: its Host, else the extra, else Pinecone's."""
     extra_field = f"the 'control_plane_url' extra of connection {conn_id!r}"
     host = (conn.host or "").strip()
     if not host:
-        return from_extra or DEFAULT_CONTROL_PLANE_URL, extra_field
+        return _checked(
+            from_extra or DEFAULT_CONTROL_PLANE_URL, allow_insecure=allow_insecure, what="control plane URL",
+            example=_CONTROL_PLANE_EXAMPLE, field=extra_field, conn_id=conn_id,
+        )  # fmt: skip
     if looks_like_index_host(host):
         raise PineconeConfigurationError(
             f"The Pinecone connection {conn_id!r} is of type 'pinecone' (the official Pinecone provider's), "
@@ -198,7 +199,7 @@ def _official_control_plane(
                 f"The Pinecone connection {conn_id!r} names two control planes: Host {url!r} and the "
                 f"'control_plane_url' extra {checked!r}. Keep one of them. " + fix_hint(conn_id)
             )
-    return url, field
+    return url
 
 
 def client_config(
@@ -242,7 +243,7 @@ def client_config(
     from_extra = _text(conn, extras, "control_plane_url", conn_id)
 
     if is_official_type(conn):
-        control_plane, _ = _official_control_plane(conn, conn_id, from_extra, allow_insecure)
+        control_plane = _official_control_plane(conn, conn_id, from_extra, allow_insecure)
         host = index_host or None
         host_field = "the task's index_host"
     else:

@@ -157,6 +157,11 @@ def test_official_connection_with_two_different_control_planes_is_refused(monkey
     assert PineconeHook("pc").connection_config.control_plane_url == "api.pinecone.io"
 
 
+def test_official_connection_with_a_malformed_control_plane_extra_names_the_extra(monkeypatch):
+    message = _error(monkeypatch, conn_type="pinecone", extra={"control_plane_url": "https://api.pinecone.io:0"})
+    assert "has an invalid port" in message and "the 'control_plane_url' extra of connection 'pc'" in message
+
+
 def test_official_connection_with_a_malformed_host_names_the_host_field(monkeypatch):
     message = _error(monkeypatch, conn_type="pinecone", host="ftp://api.pinecone.io")
     assert "scheme 'ftp://'" in message and "Host field (Pinecone Host)" in message
