@@ -75,7 +75,7 @@ def main() -> int:
                 emulator.set_fault_rates(faults)
             os.environ["AIRFLOW_CONN_PINECONE_DEFAULT"] = json.dumps(
                 {
-                    "conn_type": "pinecone",
+                    "conn_type": "pinecone_bulk",
                     "password": "demo-key",
                     "extra": {"control_plane_url": emulator.control_plane_url, "index_name": DEMO_INDEX},
                 }

@@ -13,6 +13,7 @@ on it: the connection was never made, or the answer was 408, 429 or 503. After a
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,8 +58,10 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}")
-        if self.max_elapsed < 0 or self.initial_backoff < 0 or self.max_backoff < 0:
-            raise ValueError("max_elapsed, initial_backoff and max_backoff must not be negative")
+        for name in ("max_elapsed", "initial_backoff", "max_backoff"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number of seconds, at least 0, got {value!r}")
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -35,7 +35,7 @@ one through the environment (``monkeypatch`` undoes it after the test)::
         monkeypatch.setenv(
             "AIRFLOW_CONN_PINECONE_DEFAULT",
             json.dumps({
-                "conn_type": "pinecone",
+                "conn_type": "pinecone_bulk",
                 "password": "any-key",  # any non-empty key is accepted
                 "extra": {
                     "control_plane_url": pinecone_emulator.control_plane_url,

@@ -28,7 +28,7 @@ def pinecone_conn(pinecone_emulator, pinecone_index, monkeypatch):
         "AIRFLOW_CONN_PINECONE_DEFAULT",
         json.dumps(
             {
-                "conn_type": "pinecone",
+                "conn_type": "pinecone_bulk",
                 "password": API_KEY,
                 "extra": {"control_plane_url": pinecone_emulator.control_plane_url, "index_name": pinecone_index},
             }

@@ -156,7 +156,7 @@ def test_preflight_index_check_fails_fast_on_a_rejected_key_and_stays_catchable(
     with PineconeEmulator(api_key=API_KEY) as emulator:
         emulator.create_index("preflight-auth", dimension=8)
         monkeypatch.setenv("AIRFLOW_CONN_PINECONE_WRONG", json.dumps({
-            "conn_type": "pinecone", "password": "wrong-key-0123",
+            "conn_type": "pinecone_bulk", "password": "wrong-key-0123",
             "extra": {"control_plane_url": emulator.control_plane_url, "index_name": "preflight-auth"}}))
         operator = ValidateImportSourceOperator(task_id="v", uri="s3://bucket/imports", pinecone_conn_id="pinecone_wrong")
         with pytest.raises(PineconeAuthenticationError) as caught:

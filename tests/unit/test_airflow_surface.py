@@ -45,7 +45,7 @@ def _run_to_first_event(trigger):
 @pytest.fixture
 def emulator_conn(pinecone_emulator, pinecone_index, monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_PINECONE_DEFAULT", json.dumps({
-        "conn_type": "pinecone", "password": "k",
+        "conn_type": "pinecone_bulk", "password": "k",
         "extra": {"control_plane_url": pinecone_emulator.control_plane_url, "index_name": pinecone_index}}))
     return pinecone_emulator
 

@@ -85,9 +85,16 @@ def test_400_is_never_retried():
 
 def test_attempts_are_bounded():
     script = Script(*[httpx.Response(500, json={"code": 13, "message": "internal"})] * 10)
-    with pytest.raises(PineconeServerError):
+    with pytest.raises(PineconeServerError, match=r"Gave up after 4 attempt\(s\) over \d+ s, the retry budget") as info:
         _client(script).describe_import("1")
-    assert len(script.requests) == FAST_RETRY.max_attempts
+    assert len(script.requests) == FAST_RETRY.max_attempts and info.value.retry_budget_spent
+
+
+def test_an_error_that_is_not_retried_does_not_claim_a_spent_budget():
+    script = Script(httpx.Response(404, json={"code": 5, "message": "no such import"}))
+    with pytest.raises(PineconeApiError) as info:
+        _client(script).describe_import("1")
+    assert "Gave up" not in str(info.value) and not getattr(info.value, "retry_budget_spent", False)
 
 
 def test_total_retry_time_is_bounded():

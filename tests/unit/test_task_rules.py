@@ -112,3 +112,12 @@ def test_a_trailing_line_break_from_a_template_is_tolerated():
     from airflow_provider_pinecone.client.validation import validate_import_uri
 
     assert validate_import_uri("s3://bucket/imports\n") == "s3://bucket/imports"
+
+
+@pytest.mark.parametrize("field", ["max_elapsed", "initial_backoff", "max_backoff"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0])
+def test_a_retry_policy_refuses_budgets_it_cannot_keep(field, value):
+    from airflow_provider_pinecone.client import RetryPolicy
+
+    with pytest.raises(ValueError, match=field):
+        RetryPolicy(**{field: value})
