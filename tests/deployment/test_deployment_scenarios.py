@@ -269,6 +269,9 @@ def scenario_example_dag(ctx: Scenario) -> None:
     progress = PROGRESS_LINE.findall(log)
     assert progress, f"{ctx.name}: no progress line in the sensor's log (through the API server):\n{log[-3000:]}"
     assert f"Pinecone import {imp['id']}: InProgress" in log, log[-3000:]
+    # One line per check; that Pinecone is indexing (InProgress at 100 %, 4 s here: ~8 checks) is said once.
+    indexing = [line for line in log.splitlines() if "indexing" in line.lower()]
+    assert len(indexing) == 1, f"{ctx.name}: the indexing note appears {len(indexing)} times, expected once:\n" + "\n".join(indexing)
 
 
 def test_example_dag(scenarios: ScenarioRunner) -> None:
