@@ -7,17 +7,28 @@ try:  # Airflow 3.2+: the Task SDK owns the exceptions.
         AirflowException,
         AirflowFailException,
         AirflowNotFoundException,
+        AirflowSensorTimeout,
         AirflowSkipException,
+        AirflowTaskTimeout,
     )
 except ImportError:  # Airflow 3.1: still in airflow.exceptions (the same classes the SDK raises there).
     from airflow.exceptions import (  # type: ignore[no-redef]
         AirflowException,
         AirflowFailException,
         AirflowNotFoundException,
+        AirflowSensorTimeout,
         AirflowSkipException,
+        AirflowTaskTimeout,
     )
 
-__all__ = ["AirflowException", "AirflowFailException", "AirflowNotFoundException", "AirflowSkipException"]
+__all__ = [
+    "AirflowException",
+    "AirflowFailException",
+    "AirflowNotFoundException",
+    "AirflowSensorTimeout",
+    "AirflowSkipException",
+    "AirflowTaskTimeout",
+]
 
 
 async def aget_connection(hook_class: type, conn_id: str):

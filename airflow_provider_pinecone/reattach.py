@@ -11,15 +11,16 @@ in this order:
    is not (the user cleared the task to run it again).
 2. **The import listing** (Airflow 3.1 and 3.2, and a try that died between submitting and storing):
    the newest unfinished import of the same URI; else the newest Completed import of the same URI
-   created after the DAG run was created (its ``run_after``, which a clear does not reset, unlike its
-   ``start_date``). A *new* DAG run for the same URI therefore starts a new import.
+   created during this DAG run (after its ``start_date``, or after its ``run_after`` once a clear has
+   reset the start date; see :func:`run_created_at`). A *new* DAG run for the same URI therefore
+   starts a new import.
 3. Otherwise: a new import.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from airflow_provider_pinecone.client import ImportModel, ImportStatus, PineconeNotFoundError
@@ -87,9 +88,23 @@ def newest_active(imports: list[ImportModel]) -> ImportModel | None:
 
 
 def run_created_at(context: Any) -> datetime | None:
-    """When the DAG run was created, as far as clearing it cannot change: ``run_after``, else the logical date."""
+    """The earliest time an import of this DAG run can have been created.
+
+    The run's ``start_date`` while it was never cleared (for a backfill or catch-up run, ``run_after``
+    lies in the past, and would match another run's import); after a clear, which resets
+    ``start_date``, its ``run_after``, which a clear leaves alone.
+    """
     dag_run = context.get("dag_run")
-    return getattr(dag_run, "run_after", None) or getattr(dag_run, "logical_date", None)
+    if dag_run is None:
+        return None
+    never_cleared = not getattr(dag_run, "clear_number", 0)
+    anchor = getattr(dag_run, "start_date", None) if never_cleared else None
+    return _utc(anchor or getattr(dag_run, "run_after", None) or getattr(dag_run, "logical_date", None))
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """``moment`` with a time zone: a naive time is taken as UTC (as Pinecone's timestamps are)."""
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 def find_import_to_reattach(
@@ -113,7 +128,7 @@ def find_import_to_reattach(
         [
             imp
             for imp in same_uri
-            if imp.status == ImportStatus.COMPLETED and imp.created_at is not None and imp.created_at >= run_created
+            if imp.status == ImportStatus.COMPLETED and imp.created_at is not None and _utc(imp.created_at) >= _utc(run_created)
         ]
     )
     if completed is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.retry import is_retryable
@@ -35,7 +36,12 @@ def _fail_fast_class(cls: type[BaseException]) -> type[BaseException]:
         _FAIL_FAST_CLASSES[cls] = type(
             cls.__name__,
             (cls, AirflowFailException),
-            {"__module__": cls.__module__, "__doc__": f"{cls.__doc__ or cls.__name__} (fails the task without retries)"},
+            {
+                "__module__": cls.__module__,
+                "__doc__": f"{cls.__doc__ or cls.__name__} (fails the task without retries)",
+                # Pickle (a user's callback may) by rebuilding from the Pinecone class.
+                "__reduce__": lambda self: (_rebuild, (cls, self.args, self.__dict__)),
+            },
         )
     return _FAIL_FAST_CLASSES[cls]
 
@@ -49,6 +55,13 @@ def as_task_failure(exc: BaseException) -> BaseException:
     clone.__dict__.update(exc.__dict__)
     clone.args = exc.args
     return clone
+
+
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return as_task_failure(exc)
 
 
 def is_user_mistake(exc: BaseException) -> bool:

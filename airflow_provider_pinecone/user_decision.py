@@ -17,18 +17,38 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 #: States in which no later try of the task will run: someone decided it is over.
 STOPPED_STATES = ("failed", "success", "skipped")
+#: How long to wait for the answer; Airflow escalates to SIGKILL 5 s after the SIGTERM.
+ASK_TIMEOUT_SECONDS = 2.0
 
 
-def stopped_by_user(ti: Any) -> bool:
-    """True if the API server reports ``ti``'s task as failed, success or skipped (see the module doc)."""
+def stopped_by_user(ti: Any, timeout: float = ASK_TIMEOUT_SECONDS) -> bool:
+    """True if the API server reports ``ti``'s task as failed, success or skipped (see the module doc).
+
+    The question is asked from a helper thread and abandoned after ``timeout`` seconds: ``on_kill``
+    runs in a signal handler that may have interrupted the task in the middle of its own request on
+    the same channel, which a direct call would wait on forever.
+    """
     if ti is None:
         return False
+    answer: list[bool] = []
+    asker = threading.Thread(target=lambda: answer.append(_ask(ti)), name="pinecone-task-state", daemon=True)
+    asker.start()
+    asker.join(timeout)
+    if not answer:
+        log.warning("The API server did not say in %.0f s whether task %s was stopped by a user, so its "
+                    "Pinecone import is kept.", timeout, ti.task_id)  # fmt: skip
+        return False
+    return answer[0]
+
+
+def _ask(ti: Any) -> bool:
     try:
         from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
 
@@ -42,7 +62,7 @@ def stopped_by_user(ti: Any) -> bool:
     except Exception as exc:  # no API server to ask (dag.test(), a script): keep the import
         log.warning("Could not read the state of task %s, so its Pinecone import is kept: %s", ti.task_id, exc)
         return False
-    return count > 0
+    return isinstance(count, int) and count > 0
 
 
 async def astopped_by_user(ti: Any) -> bool:

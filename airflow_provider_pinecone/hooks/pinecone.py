@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any
@@ -181,6 +182,23 @@ class PineconeHook(BaseHook):
     def cancel_import(self, import_id: str) -> None:
         """Cancel an unfinished import (no effect on a finished one)."""
         self.client.cancel_import(import_id)
+
+    def cancel_import_within(self, import_id: str, seconds: float) -> None:
+        """Cancel an import, giving up after about ``seconds`` whatever the connection's retry budget.
+
+        For ``on_kill``, which Airflow ends a few seconds after it starts.
+        """
+        config = dataclasses.replace(
+            self.connection_config,
+            index_host=self.client.index_host(),
+            timeout=seconds,
+            retry=RetryPolicy(max_attempts=2, max_elapsed=seconds, initial_backoff=0.1, max_backoff=seconds / 2),
+        )
+        client = PineconeClient(config)
+        try:
+            client.cancel_import(import_id)
+        finally:
+            client.close()
 
     def describe_index(self, name: str | None = None) -> IndexModel:
         """Describe an index, by default the hook's."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -10,7 +11,8 @@ from typing import Any, NoReturn
 from airflow.configuration import conf
 from airflow.sdk import BaseOperator, Context
 
-from airflow_provider_pinecone.client import ImportModel, PineconeConnectionError, PineconeError, PineconeServerError
+from airflow_provider_pinecone.client import PineconeConnectionError, PineconeError, PineconeServerError
+from airflow_provider_pinecone.compat import AirflowTaskTimeout
 from airflow_provider_pinecone.client.validation import validate_error_mode, validate_import_id, validate_import_uri
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeImportLink
@@ -36,6 +38,11 @@ from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, MAX_WAIT_SECONDS, check_seconds
 from airflow_provider_pinecone.triggers.imports import ImportTrigger
 from airflow_provider_pinecone.user_decision import stopped_by_user
+
+#: How long on_kill may spend cancelling: Airflow escalates SIGTERM to SIGKILL after 5 s.
+ON_KILL_CANCEL_SECONDS = 3.0
+#: Namespaces of the index remembered before an import starts, to name the ones it created.
+MAX_REMEMBERED_NAMESPACES = 1_000
 
 
 class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
@@ -106,6 +113,7 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         self.force_new_import = force_new_import
         self.import_id: str | None = None
         self._ti: Any = None  # for on_kill, which gets no context
+        self._waiting = False  # polling in this worker: a kill now may be a user stopping the import
 
     def execute(self, context: Context) -> Any:
         with mistakes_fail_fast():
@@ -128,7 +136,9 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
                           existing.status, why)  # fmt: skip
         else:
             # Pinecone imports only into new namespaces: what exists now is not this import's.
-            namespaces_before = sorted(self.hook.describe_index_stats().namespaces)
+            existing = self.hook.describe_index_stats().namespaces
+            # Kept with the import id; an index with very many namespaces is not worth the bytes.
+            namespaces_before = sorted(existing) if len(existing) <= MAX_REMEMBERED_NAMESPACES else None
             self.import_id = self._start_import()
             ledger.write(ImportRecord(self.import_id, self.uri, namespaces_before))
             self.log.info("Started Pinecone import %s of %s (error_mode=%s).", self.import_id, self.uri, self.error_mode)
@@ -136,7 +146,11 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
         if not self.wait_for_completion:
             return self.import_id
-        return self._wait(self.import_id, namespaces_before)
+        self._waiting = True  # only while this task waits may a kill mean "stop this import"
+        try:
+            return self._wait(self.import_id, namespaces_before)
+        finally:
+            self._waiting = False
 
     def _start_import(self) -> str:
         try:
@@ -205,7 +219,10 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         if not created:
             return f"{records:,} records stayed in the index; it had created no namespace yet."
         listed = ", ".join(f"{name!r} ({counts[name]:,} records)" for name in created)
-        return f"{records:,} records stayed in the index, in the namespaces {listed}."
+        return (
+            f"{records:,} records stayed in the index, in the namespaces that appeared while it ran: {listed} "
+            f"(those named after sub-directories of {self.uri} are this import's)."
+        )
 
     def _cancel_quietly(self, import_id: str, why: str) -> None:
         try:
@@ -232,23 +249,43 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         return result
 
     def on_kill(self) -> None:
-        """Cancel the import if a user stopped the task (marked it failed or success).
+        """Cancel the import if a user stopped the task while it waited (marked it failed or success),
+        or if ``execution_timeout`` ended the task's last try.
 
         Airflow also kills a try that was cleared, reset by a restarted scheduler or superseded by a
-        newer try; the next try re-attaches to the import, so then it is left running.
+        newer try; the next try re-attaches to the import, so then it is left running. So is an import
+        whose task had stopped waiting (it returned, failed or deferred) before it was killed.
         """
-        if self.import_id is None:
+        timed_out = isinstance(sys.exc_info()[1], AirflowTaskTimeout)  # on_kill runs inside that except
+        if self.import_id is None or not (self._waiting or timed_out):
             return
-        if not stopped_by_user(self._ti):
+        if timed_out:
+            if not _is_last_try(self._ti):
+                self.log.info("execution_timeout ended this try; Pinecone import %s keeps running and the next "
+                              "try re-attaches to it.", self.import_id)  # fmt: skip
+                return
+            why = "execution_timeout ended the task's last try"
+        elif stopped_by_user(self._ti):
+            why = "a user stopped the task"
+        else:
             self.log.info("Pinecone import %s keeps running: the task was not stopped by a user (it was cleared, "
                           "superseded or reset), and its next try re-attaches to the import.", self.import_id)  # fmt: skip
             return
         try:
-            if self.hook.describe_import(self.import_id).is_terminal:
-                return
-        except PineconeError:
-            pass  # Try to cancel anyway.
-        self._cancel_quietly(self.import_id, "a user stopped the task")
+            # Airflow sends SIGKILL a few seconds after SIGTERM: one quick attempt, no pre-check
+            # (cancelling a finished import changes nothing).
+            self.hook.cancel_import_within(self.import_id, seconds=ON_KILL_CANCEL_SECONDS)
+            self.log.info("Cancelled Pinecone import %s because %s.", self.import_id, why)
+        except PineconeError as exc:
+            self.log.warning("Could not cancel Pinecone import %s: %s", self.import_id, exc)
+
+
+def _is_last_try(ti: Any) -> bool:
+    """Whether Airflow will not run the task again after this try fails."""
+    try:
+        return int(ti.try_number) > int(ti.max_tries)
+    except (AttributeError, TypeError, ValueError):
+        return True  # unknown: a timeout is the user's own limit, so honour it
 
 
 class CancelImportOperator(PineconeIndexTaskMixin, BaseOperator):

@@ -11,6 +11,7 @@ from airflow_provider_pinecone.compat import AirflowException, AirflowFailExcept
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.models import IndexModel
+from airflow_provider_pinecone.preflight.arguments import check_counts
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.storage import (
     DEFAULT_MAX_CONNECTIONS,
@@ -88,6 +89,8 @@ class ValidateImportSourceOperator(BaseOperator):
         self.azure_conn_id = azure_conn_id
         self.endpoint_url = endpoint_url
         self.max_workers = max_workers
+        # Arguments that are not templated are checked now, so a typo fails the DAG file's import.
+        check_counts(sample_rows, max_workers)
 
     def execute(self, context: Context) -> dict[str, Any]:
         with mistakes_fail_fast():

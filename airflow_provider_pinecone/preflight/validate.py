@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from airflow_provider_pinecone.client.models import IndexModel
 from airflow_provider_pinecone.client.validation import validate_error_mode
+from airflow_provider_pinecone.preflight.arguments import check_counts
 from airflow_provider_pinecone.preflight.index_rules import (
     accepts,
     dimension_problem,
@@ -146,10 +147,7 @@ def check_arguments(
     mode = validate_error_mode(error_mode)  # a ValueError, as every misuse here
     if index_type is not None and index_type not in INDEX_TYPES:
         raise ValueError(f"index_type must be one of {', '.join(INDEX_TYPES)} (or None to infer it), not {index_type!r}.")
-    if not isinstance(sample_rows, int) or isinstance(sample_rows, bool) or sample_rows < 0:
-        raise ValueError(f"sample_rows must be a whole number of rows, 0 or more, not {sample_rows!r}.")
-    if not isinstance(max_workers, int) or max_workers < 1:
-        raise ValueError(f"max_workers must be a positive whole number, not {max_workers!r}.")
+    check_counts(sample_rows, max_workers)
     if index is None or isinstance(index, IndexModel):
         return mode, index_type, index
     if isinstance(index, Mapping):

@@ -10,12 +10,12 @@ from typing import Any
 from airflow.configuration import conf
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
-from airflow_provider_pinecone.compat import AirflowException, AirflowSkipException
+from airflow_provider_pinecone.compat import AirflowException, AirflowSensorTimeout, AirflowSkipException
 from airflow_provider_pinecone.client.validation import validate_import_id
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeImportLink
 from airflow_provider_pinecone.operators._index_task import PineconeIndexTaskMixin
-from airflow_provider_pinecone.outcome import XCOM_IMPORT_URL, ProgressLog, raise_unless_completed, result_from_event
+from airflow_provider_pinecone.outcome import EVENT_TIMEOUT, XCOM_IMPORT_URL, ProgressLog, raise_unless_completed, result_from_event
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, MAX_WAIT_SECONDS, check_seconds
 from airflow_provider_pinecone.triggers.imports import ImportTrigger
@@ -106,6 +106,15 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
         return PokeReturnValue(is_done=True, xcom_value=raise_unless_completed(imp))
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Resume after the trigger fired: return the Completed import or fail with the reason."""
+        """Resume after the trigger fired: return the Completed import or fail with the reason.
+
+        A timeout fails the task without retries, as a poking sensor's does (``AirflowSensorTimeout``),
+        or skips it with ``soft_fail``.
+        """
+        if isinstance(event, dict) and event.get("status") == EVENT_TIMEOUT:
+            message = f"Pinecone import {event.get('import_id')} did not finish within the sensor's timeout of {self.timeout:,.0f} s."
+            if self.soft_fail or self.never_fail:
+                raise AirflowSkipException(f"Skipping: {message}")
+            raise AirflowSensorTimeout(message)
         with mistakes_fail_fast():
             return result_from_event(event)

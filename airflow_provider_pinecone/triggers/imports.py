@@ -8,13 +8,19 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_pinecone.client import PineconeError
+from airflow_provider_pinecone.client import PineconeError, PineconeValidationError
+from airflow_provider_pinecone.compat import AirflowNotFoundException
 from airflow_provider_pinecone.client.pool import shared_async_client
 from airflow_provider_pinecone.client.retry import is_retryable
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.outcome import EVENT_ERROR, EVENT_TIMEOUT, ProgressLog, event_status_for, seconds_until_next_poll
 from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, check_deadline, check_seconds
 from airflow_provider_pinecone.user_decision import astopped_by_user
+
+
+class TriggerArgumentError(PineconeValidationError, TypeError):
+    """An argument the trigger cannot honour. Also a ``TypeError``: that is what the triggerer catches
+    when it builds a trigger, to fail its task instead of stopping."""
 
 
 class ImportTrigger(BaseTrigger):
@@ -58,8 +64,11 @@ class ImportTrigger(BaseTrigger):
         self.pinecone_conn_id = pinecone_conn_id
         self.index_name = index_name
         self.index_host = index_host
-        self.poll_interval = check_seconds("poll_interval", poll_interval, maximum=MAX_POLL_SECONDS)
-        self.deadline = check_deadline(deadline)
+        try:
+            self.poll_interval = check_seconds("poll_interval", poll_interval, maximum=MAX_POLL_SECONDS)
+            self.deadline = check_deadline(deadline)
+        except PineconeValidationError as exc:
+            raise TriggerArgumentError(str(exc)) from None
         self.cancel_on_kill = cancel_on_kill
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
@@ -100,8 +109,8 @@ class ImportTrigger(BaseTrigger):
             while True:
                 try:
                     last = await hook.adescribe_import(self.import_id)
-                except PineconeError as exc:
-                    if not is_retryable(exc):
+                except (PineconeError, AirflowNotFoundException) as exc:
+                    if not is_retryable(exc):  # a missing connection is not retryable either
                         yield self._event(EVENT_ERROR, str(exc), last)
                         return
                     self.log.warning("Polling Pinecone import %s failed, will try again: %s", self.import_id, exc)

@@ -46,3 +46,6 @@ timeout_with_retries = _retrying("pinecone_timeout_with_retries", 2, deferrable=
 sensor_poke = _dag("pinecone_sensor_poke", sensor={"mode": "poke", "timeout": 30})
 sensor_deferred = _dag("pinecone_sensor_deferred", sensor={"deferrable": True, "timeout": 30})
 sensor_soft_fail = _dag("pinecone_sensor_soft_fail", sensor={"deferrable": True, "timeout": 30, "soft_fail": True})
+execution_timeout_retried = _retrying(
+    "pinecone_execution_timeout", 1, deferrable=False, execution_timeout=timedelta(seconds=1)
+)

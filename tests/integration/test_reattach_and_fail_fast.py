@@ -171,3 +171,65 @@ def test_an_unknown_import_fails_the_sensor_at_once(pinecone_conn):
     with pytest.raises(PineconeNotFoundError) as caught:
         sensor.poke({})
     assert isinstance(caught.value, AirflowFailException)
+
+
+# ---- who may cancel -------------------------------------------------------------------------------
+
+
+def test_execution_timeout_keeps_the_import_for_the_retry_and_cancels_it_on_the_last_try(pinecone_conn, capfd):
+    pinecone_conn.set_import_behaviour(duration=60.0)
+    _, states = _run("pinecone_execution_timeout", "s3://bucket/imports/execution-timeout")
+    assert states == {"start_import": ("failed", 2)}
+    (imp,) = pinecone_conn.list_imports("test-index")  # the retry re-attached
+    assert imp["status"] == "Cancelled"
+    out = capfd.readouterr().out
+    assert "keeps running and the next try re-attaches" in out
+    assert "because execution_timeout ended the task's last try" in out
+
+
+def test_a_kill_after_the_task_stopped_waiting_never_cancels(pinecone_conn, monkeypatch):
+    from airflow_provider_pinecone.operators.imports import StartImportOperator
+    from tests.api_server_double import ApiServerSays, task_instance
+
+    pinecone_conn.set_import_behaviour(duration=60.0)
+    ApiServerSays("success").install(monkeypatch)  # the task's own end state, not a user's decision
+    operator = StartImportOperator(task_id="start_import", uri="s3://bucket/imports/returned")
+    ti = task_instance()
+    ti.xcom_push = lambda key, value: None
+    operator.execute({"ti": ti, "dag_run": None})  # returns at once: wait_for_completion=False
+    operator.on_kill()  # e.g. SIGTERM after a slow success callback
+    (imp,) = pinecone_conn.list_imports("test-index")
+    assert imp["status"] != "Cancelled"
+
+
+def test_an_unanswered_state_question_keeps_the_import(monkeypatch):
+    import threading
+
+    from airflow.sdk.execution_time import task_runner
+
+    from airflow_provider_pinecone.user_decision import stopped_by_user
+    from tests.api_server_double import task_instance
+
+    never = threading.Event()
+
+    class StuckChannel:  # the task was interrupted mid-request: nobody answers
+        def send(self, msg):
+            never.wait(10)
+
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", StuckChannel(), raising=False)
+    import time
+
+    started = time.monotonic()
+    assert stopped_by_user(task_instance(), timeout=0.3) is False
+    assert time.monotonic() - started < 2
+    never.set()
+
+
+def test_a_task_failure_pickles_back_to_the_same_classes():
+    import pickle
+
+    from airflow_provider_pinecone.task_failures import as_task_failure
+
+    failure = as_task_failure(PineconeNotFoundError(404, "NOT_FOUND", "no such import", "describe_import"))
+    copy = pickle.loads(pickle.dumps(failure))
+    assert type(copy) is type(failure) and str(copy) == str(failure) and copy.status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import airflow
 import pytest
 
 from airflow_provider_pinecone.client import (
@@ -121,3 +122,30 @@ def test_a_retry_policy_refuses_budgets_it_cannot_keep(field, value):
 
     with pytest.raises(ValueError, match=field):
         RetryPolicy(**{field: value})
+
+
+def test_a_deferred_sensor_timeout_fails_without_retries_or_skips_with_soft_fail():
+    from airflow_provider_pinecone.compat import AirflowSensorTimeout, AirflowSkipException
+
+    event = {"status": "timeout", "import_id": "7", "import": None, "message": "deadline"}
+    with pytest.raises(AirflowSensorTimeout, match="did not finish within the sensor's timeout of 60 s"):
+        ImportSensor(task_id="s", import_id="7", timeout=60).execute_complete({}, event)
+    with pytest.raises(AirflowSkipException):
+        ImportSensor(task_id="s", import_id="7", timeout=60, soft_fail=True).execute_complete({}, event)
+
+
+@pytest.mark.skipif(airflow.__version__.startswith("3.1."),
+                    reason="Airflow 3.1 looks a missing connection up through a triggerer it does not have here")
+def test_a_trigger_without_its_connection_ends_with_an_error_event(monkeypatch):
+    import asyncio
+
+    from airflow_provider_pinecone.triggers.imports import ImportTrigger
+
+    monkeypatch.delenv("AIRFLOW_CONN_NO_SUCH_CONNECTION", raising=False)
+
+    async def first_event():
+        async for event in ImportTrigger(import_id="1", pinecone_conn_id="no_such_connection").run():
+            return event.payload
+
+    payload = asyncio.run(asyncio.wait_for(first_event(), timeout=30))
+    assert payload["status"] == "error" and "no_such_connection" in payload["message"]
