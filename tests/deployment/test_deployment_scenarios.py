@@ -37,7 +37,7 @@ pytestmark = pytest.mark.deployment
 
 BUCKET = "deployment-data"
 RUN_TIMEOUT = 120.0
-PROGRESS_LINE = re.compile(r"Pinecone import \S+: InProgress, \d+(?:\.\d+)?%")
+PROGRESS_LINE = re.compile(r"Pinecone import \S+: InProgress, (\d+(?:\.\d+)?)%")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -231,18 +231,9 @@ def wait_deferred(ctx: Scenario, dag_id: str, run_id: str, task_id: str, timeout
 # 1. The example DAG end to end
 
 
-@scenario
-def scenario_example_dag(ctx: Scenario) -> None:
-    dag_id = "example_pinecone_bulk_import"
-    index, uri = DEFAULT_INDEX, ctx.uri()
-    ctx.write_dataset(uri, {"articles": 150, "products": 100})
-    # Real imports, slow enough to watch: 0.4 s per file, then 4 s InProgress at 100 % (indexing).
-    ctx.emulator.configure(index, simulate=False, file_delay=0.4, indexing_delay=4.0)
-    run_id = ctx.trigger(dag_id, {"uri": uri})
-    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
-
+def _watch_deferred_sensor(ctx: Scenario, dag_id: str, run_id: str, where: Callable[[], str]) -> None:
+    """Wait for the sensor to defer; while it is deferred, no task of the run runs and no process runs it."""
     sensor = wait_deferred(ctx, dag_id, run_id, "wait_for_import")
-    # While the sensor is deferred, no task of the run is running and no process runs the sensor.
     samples = 0
     while True:
         tis = ctx.rest.task_instances(dag_id, run_id)
@@ -256,6 +247,20 @@ def scenario_example_dag(ctx: Scenario) -> None:
         time.sleep(0.3)
     assert samples >= 1, f"{ctx.name}: the sensor was never seen deferred{where()}"
 
+
+@scenario
+def scenario_example_dag(ctx: Scenario) -> None:
+    dag_id = "example_pinecone_bulk_import"
+    index, uri = DEFAULT_INDEX, ctx.uri()
+    ctx.write_dataset(uri, {"articles": 150, "products": 100})
+    # A real import, slow enough to watch: loading 250 records takes 10 s (0.04 s per record, in
+    # batches of 100), so the sensor's first check sees it loading; then 3 s InProgress at 100 %.
+    ctx.emulator.configure(index, simulate=False, file_delay=0.0, record_delay=0.04, indexing_delay=3.0)
+    # No component restart while this run waits (a restarted trigger would start its log over).
+    with ctx.deployment.components_lock:
+        run_id = ctx.trigger(dag_id, {"uri": uri})
+        where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+        _watch_deferred_sensor(ctx, dag_id, run_id, where)
     state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
     assert state == "success", f"{ctx.name}: run {state}{where()}"
     assert_tasks(
@@ -266,10 +271,12 @@ def scenario_example_dag(ctx: Scenario) -> None:
     imp = assert_one_import(ctx, index, uri, "Completed", where())
     assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
     log = ctx.rest.task_log(dag_id, run_id, "wait_for_import", 1)
-    progress = PROGRESS_LINE.findall(log)
-    assert progress, f"{ctx.name}: no progress line in the sensor's log (through the API server):\n{log[-3000:]}"
-    assert f"Pinecone import {imp['id']}: InProgress" in log, log[-3000:]
-    # One line per check; that Pinecone is indexing (InProgress at 100 %, 4 s here: ~8 checks) is said once.
+    percents = {m.group(1) for m in PROGRESS_LINE.finditer(log) if m.group(0).startswith(f"Pinecone import {imp['id']}:")}
+    assert len(percents) >= 2, (
+        f"{ctx.name}: the sensor's log (through the API server) shows progress {sorted(percents)}, "
+        f"expected rising percentages:\n{log[-3000:]}"
+    )
+    # One line per check; that Pinecone is indexing (InProgress at 100 %, 3 s here: ~6 checks) is said once.
     indexing = [line for line in log.splitlines() if "indexing" in line.lower()]
     assert len(indexing) == 1, f"{ctx.name}: the indexing note appears {len(indexing)} times, expected once:\n" + "\n".join(indexing)
 
