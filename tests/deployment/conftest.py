@@ -7,6 +7,13 @@ Pinecone emulator, a private PostgreSQL cluster, and ``airflow db migrate`` / ``
 helpers, ``deployment.emulator`` / ``deployment.s3``, ``deployment.restart_scheduler()`` /
 ``deployment.restart_triggerer()``.
 
+Run it alone with ``.venv/bin/python -m pytest -q tests/deployment`` (about 1.5 minutes on two
+cores, start-up included); ``-m "not deployment"`` leaves it out. PostgreSQL's server binaries come
+from PATH or /usr/lib/postgresql/*/bin (``make postgres`` installs Debian's package). Each
+component logs to ``<tmp>/logs/<component>.log`` and the task logs are under
+``<tmp>/airflow-home/logs``; set ``DEPLOYMENT_KEEP_DIR=1`` to keep ``<tmp>`` after the run (its path
+is printed; use ``-s`` to see it).
+
 It is stopped (every process group it started, PostgreSQL, the servers, its temporary directory)
 right after the last test of this directory, so the rest of the session does not share the machine
 with it; its subprocesses get an environment of their own, so the in-process tests' throw-away
