@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 STOPPED_STATES = ("failed", "success", "skipped")
 #: How long to wait for the answer; Airflow escalates to SIGKILL 5 s after the SIGTERM.
 ASK_TIMEOUT_SECONDS = 2.0
+#: The same for a trigger, whose on_kill Airflow bounds at 30 s ([triggerer] on_kill_timeout).
+TRIGGER_ASK_TIMEOUT_SECONDS = 20.0
 
 
 def stopped_by_user(ti: Any, timeout: float = ASK_TIMEOUT_SECONDS) -> bool:
@@ -65,6 +67,18 @@ def _ask(ti: Any) -> bool:
     return isinstance(count, int) and count > 0
 
 
-async def astopped_by_user(ti: Any) -> bool:
-    """:func:`stopped_by_user` for a trigger: the blocking lookup runs off the event loop."""
-    return await asyncio.to_thread(stopped_by_user, ti)
+async def astopped_by_user(ti: Any, timeout: float = TRIGGER_ASK_TIMEOUT_SECONDS) -> bool:
+    """:func:`stopped_by_user` for a trigger's ``on_kill``: the lookup runs off the event loop.
+
+    A trigger is not in a signal handler, and Airflow gives its ``on_kill`` 30 s; the triggerer may
+    take several seconds to answer its first question (it builds its API client then), so it gets
+    longer than the worker.
+    """
+    if ti is None:
+        return False
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(_ask, ti), timeout)
+    except TimeoutError:
+        log.warning("The API server did not say in %.0f s whether task %s was stopped by a user, so its "
+                    "Pinecone import is kept.", timeout, ti.task_id)  # fmt: skip
+        return False

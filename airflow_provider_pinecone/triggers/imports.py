@@ -135,6 +135,14 @@ class ImportTrigger(BaseTrigger):
         """
         if not self.cancel_on_kill:
             return
+        # The triggerer repeats its cancel request while the trigger is still winding down, which
+        # cancels this coroutine too: the decision and the cancel run as their own task, and finish.
+        decision = asyncio.ensure_future(self._cancel_if_a_user_stopped_the_task())
+        _KILLS_IN_FLIGHT.add(decision)
+        decision.add_done_callback(_KILLS_IN_FLIGHT.discard)
+        await asyncio.shield(decision)
+
+    async def _cancel_if_a_user_stopped_the_task(self) -> None:
         if not await astopped_by_user(getattr(self, "task_instance", None)):
             self.log.info("Pinecone import %s keeps running: the task was cleared, not stopped by a user, and "
                           "its next try re-attaches to the import.", self.import_id)  # fmt: skip
@@ -144,3 +152,7 @@ class ImportTrigger(BaseTrigger):
             self.log.info("Cancelled Pinecone import %s because a user stopped the task.", self.import_id)
         except PineconeError as exc:
             self.log.warning("Could not cancel Pinecone import %s: %s", self.import_id, exc)
+
+
+#: Cancels still running after their on_kill was itself cancelled (the loop keeps only weak references).
+_KILLS_IN_FLIGHT: set[asyncio.Future[None]] = set()

@@ -622,3 +622,72 @@ def scenario_new_run_after_namespaces_deleted(ctx: Scenario) -> None:
 def test_new_run_after_namespaces_deleted(scenarios: ScenarioRunner) -> None:
     """A new DAG run for the same URI after the namespaces were deleted starts a new import (two in all)."""
     scenarios.result("new_run_after_namespaces_deleted")
+
+
+# ------------------------------------------------------------------------------------------------
+# 11. and 12. A user marks failed, or clears, a StartImportOperator that waits in the worker
+
+
+def _wait_worker_waiting(ctx: Scenario, dag_id: str, run_id: str) -> None:
+    """Until start_import runs and has pushed its import id, so it is polling in the worker."""
+    ctx.rest.wait(
+        lambda: ctx.rest.task_instance(dag_id, run_id, "start_import")["state"] == "running"
+        and ctx.rest.xcom_entry(dag_id, run_id, "start_import", "import_id") is not None,
+        90, f"{ctx.name}: start_import waiting in the worker",
+    )
+
+
+@scenario
+def scenario_worker_wait_marked_failed(ctx: Scenario) -> None:
+    dag_id = "deploy_worker_wait_marked_failed"
+    index, uri = ctx.index(), ctx.uri()
+    gate = ctx.emulator.configure(index, hold=True)
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    try:
+        _wait_worker_waiting(ctx, dag_id, run_id)
+        ctx.rest.set_state(dag_id, run_id, "start_import", "failed")
+        try:  # the worker's heartbeat learns it, SIGTERM, on_kill asks the API server, then cancels
+            ctx.rest.wait(lambda: any(i["status"] == "Cancelled" for i in ctx.imports(index, uri)), 60,
+                          f"{ctx.name}: the import cancelled")  # fmt: skip
+        except ApiError:
+            pass  # asserted below, with the context
+    finally:
+        gate.release()
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    assert_one_import(ctx, index, uri, "Cancelled", where())
+    assert state == "failed", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(ctx, dag_id, run_id, {"start_import": ("failed", 1)}, where())
+
+
+def test_worker_wait_marked_failed(scenarios: ScenarioRunner) -> None:
+    """A user marks a worker-waiting StartImportOperator failed: the import is cancelled."""
+    scenarios.result("worker_wait_marked_failed")
+
+
+@scenario
+def scenario_worker_wait_cleared(ctx: Scenario) -> None:
+    dag_id = "deploy_worker_wait_cleared"
+    index, uri = ctx.index(), ctx.uri()
+    gate = ctx.emulator.configure(index, hold=True)
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    try:
+        _wait_worker_waiting(ctx, dag_id, run_id)
+        ctx.rest.clear(dag_id, run_id, ["start_import"])
+        # The running try is told to stop (SIGTERM, on_kill keeps the import); try 2 re-attaches.
+        wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=90)
+    finally:
+        gate.release()
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    imports = ctx.imports(index, uri)
+    assert all(i["status"] != "Cancelled" for i in imports), f"{ctx.name}: the clear cancelled the import{where()}"
+    imp = assert_one_import(ctx, index, uri, "Completed", where())
+    assert state == "success", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 2)}, where())
+    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
+
+
+def test_worker_wait_cleared(scenarios: ScenarioRunner) -> None:
+    """A user clears a worker-waiting StartImportOperator: the next try re-attaches; nothing is cancelled."""
+    scenarios.result("worker_wait_cleared")

@@ -39,8 +39,14 @@ with scenario_dag("deploy_sensor_triggerer_restart", "start_import >> deferred I
         task_id="wait_for_import", import_id=IMPORT_ID, index_name=INDEX, deferrable=True, poke_interval=POLL
     )
 
-# 3. and 4. A task that waits in the worker: its process is SIGKILLed, or the scheduler is.
-for _dag_id in ("deploy_worker_wait_task_killed", "deploy_worker_wait_scheduler_restart"):
+# 3. and 4. A task that waits in the worker: its process is SIGKILLed, or the scheduler is; and
+# 11. and 12. a user marks it failed, or clears it, while it waits.
+for _dag_id in (
+    "deploy_worker_wait_task_killed",
+    "deploy_worker_wait_scheduler_restart",
+    "deploy_worker_wait_marked_failed",
+    "deploy_worker_wait_cleared",
+):
     with scenario_dag(_dag_id, "StartImportOperator waiting in the worker, retries=1", retries=1):
         StartImportOperator(
             task_id="start_import", uri=URI, index_name=INDEX, wait_for_completion=True, deferrable=False,
