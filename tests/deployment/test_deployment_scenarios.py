@@ -216,6 +216,21 @@ def wait_next_try_attached(ctx: Scenario, dag_id: str, run_id: str, index: str, 
     ctx.rest.wait(attached, timeout, f"{ctx.name}: start_import's next try attached to the import")
 
 
+KEPT = "keeps running"
+CANCELLED_BY_KILL = "Cancelled Pinecone import"
+
+
+def wait_kill_decision(ctx: Scenario, dag_id: str, run_id: str, try_number: int, timeout: float = 60) -> str:
+    """Wait until the on_kill of ``try_number`` of start_import logged its decision (kept or cancelled),
+    so that the import is still held when it decides; return that try's log."""
+
+    def decided() -> str | None:
+        log = ctx.rest.task_log(dag_id, run_id, "start_import", try_number)
+        return log if KEPT in log or CANCELLED_BY_KILL in log else None
+
+    return ctx.rest.wait(decided, timeout, f"{ctx.name}: try {try_number}'s on_kill decided")
+
+
 def wait_deferred(ctx: Scenario, dag_id: str, run_id: str, task_id: str, timeout: float = 90) -> dict[str, Any]:
     """Wait until the task is deferred with its trigger assigned to a triggerer; fail early if it ends."""
 
@@ -412,8 +427,11 @@ def scenario_deferred_task_cleared(ctx: Scenario) -> None:
                 dag_id, run_id, "start_import",
                 lambda t: t["try_number"] >= 2 and t["state"] in ("deferred", "success", "failed"), timeout=60,
             )
+            # The import is held until the trigger of try 1 has decided, so a wrong decision shows.
+            decision = wait_kill_decision(ctx, dag_id, run_id, 1)
     finally:
         gate.release()
+    assert KEPT in decision, f"{ctx.name}: try 1's on_kill did not keep the import{where()}\n{decision[-2000:]}"
     state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
     imports = ctx.imports(index, uri)
     assert all(i["status"] != "Cancelled" for i in imports), f"{ctx.name}: the clear cancelled the import{where()}"
@@ -677,8 +695,10 @@ def scenario_worker_wait_cleared(ctx: Scenario) -> None:
         ctx.rest.clear(dag_id, run_id, ["start_import"])
         # The running try is told to stop (SIGTERM, on_kill keeps the import); try 2 re-attaches.
         wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=90)
+        decision = wait_kill_decision(ctx, dag_id, run_id, 1)
     finally:
         gate.release()
+    assert KEPT in decision, f"{ctx.name}: try 1's on_kill did not keep the import{where()}\n{decision[-2000:]}"
     state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
     imports = ctx.imports(index, uri)
     assert all(i["status"] != "Cancelled" for i in imports), f"{ctx.name}: the clear cancelled the import{where()}"
