@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_pinecone.client.errors import PineconeValidationError
-from airflow_provider_pinecone.storage.errors import InvalidImportUri
-from airflow_provider_pinecone.storage.locations import parse_import_uri
+from airflow_provider_pinecone.uris import InvalidImportUri, parse_import_uri
 
 ERROR_MODES = ("continue", "abort")
 MAX_URI_LENGTH = 1500

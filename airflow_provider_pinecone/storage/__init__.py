@@ -15,7 +15,7 @@ from airflow_provider_pinecone.storage.errors import (
     StorageNotFound,
     StorageSdkMissing,
 )
-from airflow_provider_pinecone.storage.locations import ACCEPTED_FORMS, ImportLocation, parse_import_uri, without_secrets
+from airflow_provider_pinecone.uris import ACCEPTED_FORMS, ImportLocation, parse_import_uri, without_secrets
 
 __all__ = [
     "ACCEPTED_FORMS",

@@ -26,7 +26,7 @@ from airflow_provider_pinecone.storage.errors import (
     StorageError,
     StorageNotFound,
 )
-from airflow_provider_pinecone.storage.locations import ImportLocation
+from airflow_provider_pinecone.uris import ImportLocation
 
 #: The service API version clients built here speak. Pinned so requests do not change with the SDK
 #: version; old enough for azure-storage-blob 12.19 (our floor) and for Azurite.

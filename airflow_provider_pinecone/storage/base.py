@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from airflow_provider_pinecone.storage.locations import ImportLocation
+from airflow_provider_pinecone.uris import ImportLocation
 
 #: Parallel requests a store is sized for (its SDK client's connection pool), and so the files
 #: pre-flight reads at once.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS, ObjectStore
-from airflow_provider_pinecone.storage.locations import ImportLocation, parse_import_uri
+from airflow_provider_pinecone.uris import ImportLocation, parse_import_uri
 
 
 

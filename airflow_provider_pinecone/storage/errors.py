@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+# Parsing import URIs is not storage access: its error lives with the parser, in the neutral
+# ``uris`` module, and is re-exported here. It is a ``ValueError`` (a mistake in the task), not a
+# ``StorageError``.
+from airflow_provider_pinecone.uris import InvalidImportUri
+
 
 class StorageError(Exception):
     """Object storage could not be read. The message says which bucket or object, and why."""
-
-
-class InvalidImportUri(StorageError, ValueError):
-    """The URI is not one of the forms Pinecone imports from."""
 
 
 class StorageConfigurationError(StorageError, ValueError):
@@ -32,3 +33,13 @@ class StorageSdkMissing(StorageError, ImportError):
             f"airflow-provider-pinecone[{extra}] (pip install 'airflow-provider-pinecone[{extra}]')."
         )
         self.extra = extra
+
+
+__all__ = [
+    "InvalidImportUri",
+    "StorageAccessDenied",
+    "StorageConfigurationError",
+    "StorageError",
+    "StorageNotFound",
+    "StorageSdkMissing",
+]

@@ -28,7 +28,7 @@ from airflow_provider_pinecone.storage.errors import (
     StorageError,
     StorageNotFound,
 )
-from airflow_provider_pinecone.storage.locations import ImportLocation
+from airflow_provider_pinecone.uris import ImportLocation
 
 #: Project used with an emulator when ``GOOGLE_CLOUD_PROJECT`` is not set (emulators accept any).
 EMULATOR_PROJECT = "test"

@@ -19,7 +19,7 @@ from airflow_provider_pinecone.storage.errors import (
     StorageError,
     StorageNotFound,
 )
-from airflow_provider_pinecone.storage.locations import ImportLocation
+from airflow_provider_pinecone.uris import ImportLocation
 
 _NOT_FOUND = {"NoSuchBucket", "NoSuchKey", "404", "NotFound"}
 _DENIED = {"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
