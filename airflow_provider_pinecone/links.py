@@ -6,7 +6,7 @@ from typing import Any
 
 from airflow.sdk import BaseOperatorLink
 
-from airflow_provider_pinecone.outcome import XCOM_IMPORT_URL
+from airflow_provider_pinecone.xcom_keys import XCOM_IMPORT_URL
 
 
 class PineconeImportLink(BaseOperatorLink):

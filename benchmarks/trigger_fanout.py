@@ -219,13 +219,12 @@ async def first_event_status(trigger: Any) -> str:
 
 async def run_ours(host: str, import_ids: list[str], warmup_id: str, poll_interval: float, deadline: float) -> ModeResult:
     """Measure N ``ImportTrigger`` s after one warm-up poll through the same hook/client path."""
-    from airflow_provider_pinecone.client.pool import shared_async_client
     from airflow_provider_pinecone.hooks.pinecone import PineconeHook
     from airflow_provider_pinecone.triggers.imports import ImportTrigger
 
     # Warm-up loads httpx/h11/tenacity and the connection machinery; the shared client closes after.
-    async with shared_async_client():
-        await PineconeHook(CONN_ID).adescribe_import(warmup_id)
+    async with PineconeHook(CONN_ID).session() as hook:
+        await hook.adescribe_import(warmup_id)
 
     counter = PollCounter()
     install_poll_counter(counter)
@@ -272,7 +271,7 @@ def sdk_trigger_class() -> type:
             while True:
                 imp = await sdk_describe(self.host_url, self.import_id)
                 self.counter.polls += 1
-                # One progress line per poll, as ImportTrigger logs (outcome.ProgressLog).
+                # One progress line per poll, as ImportTrigger logs (polling.ProgressLog).
                 self.log.info("Pinecone import %s: %s, %s%%", imp.id, imp.status, imp.percent_complete)
                 if imp.status in TERMINAL_STATUSES:
                     yield TriggerEvent({"status": _SDK_EVENT_STATUS[imp.status], "import_id": imp.id})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from functools import cached_property
 from typing import Any
 
@@ -25,6 +26,7 @@ from airflow_provider_pinecone.client import (
     PineconeNotFoundError,
     RetryPolicy,
 )
+from airflow_provider_pinecone.client.pool import shared_async_client
 from airflow_provider_pinecone.hooks import connection_settings
 from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
 
@@ -167,6 +169,14 @@ class PineconeHook(BaseHook):
 
     # ---- sync API (workers) ----------------------------------------------------------------
 
+    def resolve_index_host(self) -> str:
+        """The index's data-plane host: the configured one, or the index's, looked up once per hook
+        (``index_host`` is the override the hook was given, which may be ``None``).
+
+        Tasks pass it on to their trigger, so the triggerer need not ask the control plane again.
+        """
+        return self.client.index_host()
+
     def start_import(self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue") -> str:
         """Start a bulk import from ``uri`` into the index; return the import id."""
         return self.client.start_import(uri, integration_id=integration_id, error_mode=error_mode)
@@ -190,7 +200,7 @@ class PineconeHook(BaseHook):
         """
         config = dataclasses.replace(
             self.connection_config,
-            index_host=self.client.index_host(),
+            index_host=self.resolve_index_host(),
             timeout=seconds,
             retry=RetryPolicy(max_attempts=2, max_elapsed=seconds, initial_backoff=0.1, max_backoff=seconds / 2),
         )
@@ -220,6 +230,18 @@ class PineconeHook(BaseHook):
         return [imp for imp in self.list_imports() if (imp.uri or "").rstrip("/") == uri]
 
     # ---- async API (triggerer) -------------------------------------------------------------
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[PineconeHook]:
+        """Hold the event loop's shared HTTP connection pool for the block; yields this hook.
+
+        A trigger wraps its whole wait in ``async with hook.session():`` so that its polls reuse the
+        pool's open connections. Every hook on the loop shares the one pooled ``httpx.AsyncClient``
+        (see :mod:`airflow_provider_pinecone.client.pool`); the last session to end closes it.
+        The async methods below work outside a session too, each on a pool held for that request.
+        """
+        async with shared_async_client():
+            yield self
 
     async def astart_import(
         self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue"

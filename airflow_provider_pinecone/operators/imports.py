@@ -15,18 +15,10 @@ from airflow_provider_pinecone.client import PineconeConnectionError, PineconeEr
 from airflow_provider_pinecone.compat import AirflowTaskTimeout
 from airflow_provider_pinecone.client.validation import validate_error_mode, validate_import_id, validate_import_uri
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.events import EVENT_TIMEOUT, ImportEvent
+from airflow_provider_pinecone.failures import ImportTimedOut, raise_unless_completed
 from airflow_provider_pinecone.links import PineconeImportLink
-from airflow_provider_pinecone.operators._index_task import PineconeIndexTaskMixin
-from airflow_provider_pinecone.outcome import (
-    EVENT_TIMEOUT,
-    XCOM_IMPORT_ID,
-    XCOM_IMPORT_URL,
-    ImportTimedOut,
-    ProgressLog,
-    raise_unless_completed,
-    result_from_event,
-    seconds_until_next_poll,
-)
+from airflow_provider_pinecone.polling import ProgressLog, seconds_until_next_poll
 from airflow_provider_pinecone.reattach import (
     ImportLedger,
     ImportRecord,
@@ -36,8 +28,9 @@ from airflow_provider_pinecone.reattach import (
 )
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, MAX_WAIT_SECONDS, check_seconds
-from airflow_provider_pinecone.triggers.imports import ImportTrigger
+from airflow_provider_pinecone.tasks import PineconeIndexTaskMixin
 from airflow_provider_pinecone.user_decision import stopped_by_user
+from airflow_provider_pinecone.xcom_keys import XCOM_IMPORT_ID, XCOM_IMPORT_URL
 
 #: How long on_kill may spend cancelling: Airflow escalates SIGTERM to SIGKILL after 5 s.
 ON_KILL_CANCEL_SECONDS = 3.0
@@ -172,18 +165,11 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         if imp.is_terminal:
             return raise_unless_completed(imp)
         if self.deferrable:
-            self.defer(
-                trigger=ImportTrigger(
-                    import_id=import_id,
-                    pinecone_conn_id=self.pinecone_conn_id,
-                    index_name=self.index_name,
-                    # Resolved already: the trigger need not ask the control plane again.
-                    index_host=self.hook.client.index_host(),
-                    poll_interval=self.poll_interval,
-                    deadline=deadline,
-                    cancel_on_kill=True,
-                ),
-                method_name="execute_complete",
+            self._defer_until_import_ends(
+                import_id,
+                poll_interval=self.poll_interval,
+                deadline=deadline,
+                cancel_on_kill=True,  # this task owns the import: a user stopping it stops the import
                 kwargs={"namespaces_before": namespaces_before},
             )
         while not imp.is_terminal:
@@ -237,13 +223,14 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         """Resume after the trigger fired: return the Completed import or fail with the reason."""
         self._ti = context["ti"]
         with mistakes_fail_fast():
-            if isinstance(event, dict) and event.get("import_id"):
-                self.import_id = str(event["import_id"])
-            if isinstance(event, dict) and event.get("status") == EVENT_TIMEOUT and self.import_id:
+            ended = ImportEvent.from_payload(event)
+            if ended.import_id:
+                self.import_id = ended.import_id
+            if ended.status == EVENT_TIMEOUT and self.import_id:
                 # Unlike the sensor, the operator owns the import: a timeout cancels it.
                 self.uri = validate_import_uri(self.uri)
                 self._give_up(self.import_id, namespaces_before)
-            result = result_from_event(event)
+            result = ended.result()
         self.log.info("Pinecone import %s completed: %s records imported.", result["id"],
                       f"{result.get('records_imported') or 0:,}")  # fmt: skip
         return result

@@ -13,12 +13,14 @@ from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 from airflow_provider_pinecone.compat import AirflowException, AirflowSensorTimeout, AirflowSkipException
 from airflow_provider_pinecone.client.validation import validate_import_id
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.events import EVENT_TIMEOUT, ImportEvent
+from airflow_provider_pinecone.failures import raise_unless_completed
 from airflow_provider_pinecone.links import PineconeImportLink
-from airflow_provider_pinecone.operators._index_task import PineconeIndexTaskMixin
-from airflow_provider_pinecone.outcome import EVENT_TIMEOUT, XCOM_IMPORT_URL, ProgressLog, raise_unless_completed, result_from_event
+from airflow_provider_pinecone.polling import ProgressLog
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, MAX_WAIT_SECONDS, check_seconds
-from airflow_provider_pinecone.triggers.imports import ImportTrigger
+from airflow_provider_pinecone.tasks import PineconeIndexTaskMixin
+from airflow_provider_pinecone.xcom_keys import XCOM_IMPORT_URL
 
 
 class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
@@ -84,17 +86,10 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
             raise
         if done:
             return done.xcom_value
-        self.defer(
-            trigger=ImportTrigger(
-                import_id=self.import_id,
-                pinecone_conn_id=self.pinecone_conn_id,
-                index_name=self.index_name,
-                # Resolved already: the trigger need not ask the control plane again.
-                index_host=self.hook.client.index_host(),
-                poll_interval=float(self.poke_interval),
-                deadline=time.time() + float(self.timeout),  # BaseSensorOperator made it seconds
-            ),
-            method_name="execute_complete",
+        self._defer_until_import_ends(
+            self.import_id,
+            poll_interval=float(self.poke_interval),
+            deadline=time.time() + float(self.timeout),  # BaseSensorOperator made it seconds
         )
 
     def poke(self, context: Context) -> PokeReturnValue | bool:
@@ -111,10 +106,11 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
         A timeout fails the task without retries, as a poking sensor's does (``AirflowSensorTimeout``),
         or skips it with ``soft_fail``.
         """
-        if isinstance(event, dict) and event.get("status") == EVENT_TIMEOUT:
-            message = f"Pinecone import {event.get('import_id')} did not finish within the sensor's timeout of {self.timeout:,.0f} s."
+        ended = ImportEvent.from_payload(event)
+        if ended.status == EVENT_TIMEOUT:
+            message = f"Pinecone import {ended.import_id} did not finish within the sensor's timeout of {self.timeout:,.0f} s."
             if self.soft_fail or self.never_fail:
                 raise AirflowSkipException(f"Skipping: {message}")
             raise AirflowSensorTimeout(message)
         with mistakes_fail_fast():
-            return result_from_event(event)
+            return ended.result()

@@ -8,12 +8,12 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_pinecone.client import PineconeError, PineconeValidationError
+from airflow_provider_pinecone.client import ImportModel, PineconeError, PineconeValidationError
 from airflow_provider_pinecone.compat import AirflowNotFoundException
-from airflow_provider_pinecone.client.pool import shared_async_client
-from airflow_provider_pinecone.client.retry import is_retryable
+from airflow_provider_pinecone.events import ImportEvent
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
-from airflow_provider_pinecone.outcome import EVENT_ERROR, EVENT_TIMEOUT, ProgressLog, event_status_for, seconds_until_next_poll
+from airflow_provider_pinecone.polling import ProgressLog, seconds_until_next_poll
+from airflow_provider_pinecone.task_failures import is_user_mistake
 from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, check_deadline, check_seconds
 from airflow_provider_pinecone.user_decision import astopped_by_user
 
@@ -26,10 +26,11 @@ class TriggerArgumentError(PineconeValidationError, TypeError):
 class ImportTrigger(BaseTrigger):
     """Poll a Pinecone import until it ends, then fire exactly one event.
 
-    The event's payload is ``{"status", "import_id", "import", "message"}`` where ``status`` is
-    ``success`` (Completed), ``failed``, ``cancelled``, ``timeout`` (the deadline passed first) or
-    ``error`` (a problem that polling cannot fix, such as a rejected API key), and ``import`` is the
-    last known state of the import as a dict.
+    The event is an :class:`~airflow_provider_pinecone.events.ImportEvent`, sent as its plain-JSON
+    payload ``{"status", "import_id", "import", "message"}`` where ``status`` is ``success``
+    (Completed), ``failed``, ``cancelled``, ``timeout`` (the deadline passed first) or ``error`` (a
+    problem that polling cannot fix, such as a rejected API key), and ``import`` is the last known
+    state of the import as a dict.
 
     Transient errors (timeouts, 429, 5xx) are retried by the client and then, if they persist, by
     the next poll: they never end the trigger.
@@ -89,42 +90,31 @@ class ImportTrigger(BaseTrigger):
     def _hook(self) -> PineconeHook:
         return PineconeHook(self.pinecone_conn_id, index_name=self.index_name, index_host=self.index_host)
 
-    def _event(self, status: str, message: str, imp: Any = None) -> TriggerEvent:
-        return TriggerEvent(
-            {
-                "status": status,
-                "import_id": self.import_id,
-                "import": imp.to_dict() if imp is not None else None,
-                "message": message,
-            }
-        )
-
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the import ends or the deadline passes; yield one event."""
+        event = await self._wait()
+        yield TriggerEvent(event.to_payload())
+
+    async def _wait(self) -> ImportEvent:
         hook = self._hook()
         progress = ProgressLog(self.log)
-        last = None
+        last: ImportModel | None = None
         # Hold the loop's shared HTTP pool for the whole wait, so polls reuse its connections.
-        async with shared_async_client():
+        async with hook.session():
             while True:
                 try:
                     last = await hook.adescribe_import(self.import_id)
                 except (PineconeError, AirflowNotFoundException) as exc:
-                    if not is_retryable(exc):  # a missing connection is not retryable either
-                        yield self._event(EVENT_ERROR, str(exc), last)
-                        return
+                    if is_user_mistake(exc):  # polling again cannot fix it (a missing connection neither)
+                        return ImportEvent.error(self.import_id, str(exc), last)
                     self.log.warning("Polling Pinecone import %s failed, will try again: %s", self.import_id, exc)
                 else:
                     progress(last)
                     if last.is_terminal:
-                        yield self._event(event_status_for(last), last.describe_progress(), last)
-                        return
+                        return ImportEvent.ended(last)
                 delay = seconds_until_next_poll(self.poll_interval, self.deadline)
                 if delay is None:
-                    yield self._event(
-                        EVENT_TIMEOUT, f"Pinecone import {self.import_id} did not finish before the deadline.", last
-                    )
-                    return
+                    return ImportEvent.timed_out(self.import_id, last)
                 await asyncio.sleep(delay)
 
     async def on_kill(self) -> None:

@@ -12,7 +12,7 @@ import pytest
 from airflow_provider_pinecone.client import ImportStatus, PineconeConfigurationError, PineconeValidationError
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.operators.imports import CancelImportOperator, StartImportOperator
-from airflow_provider_pinecone.outcome import ImportDidNotComplete
+from airflow_provider_pinecone.failures import ImportDidNotComplete
 from tests.api_server_double import ApiServerSays
 from airflow_provider_pinecone.sensors.imports import ImportSensor
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator

@@ -96,7 +96,7 @@ def test_sensor_fails_on_cancelled(pinecone_conn):
     pinecone_conn.set_import_behaviour(duration=60.0)
     from airflow_provider_pinecone.hooks.pinecone import PineconeHook
     from airflow_provider_pinecone.sensors.imports import ImportSensor
-    from airflow_provider_pinecone.outcome import ImportDidNotComplete
+    from airflow_provider_pinecone.failures import ImportDidNotComplete
 
     hook = PineconeHook()
     import_id = hook.start_import("s3://bucket/imports/to-cancel")

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from airflow_provider_pinecone.outcome import ImportDidNotComplete, ImportWaitFailed, ImportWatchError, result_from_event
+from airflow_provider_pinecone.events import ImportEvent, result_from_event
+from airflow_provider_pinecone.failures import ImportDidNotComplete, ImportWaitFailed, ImportWatchError
 from airflow_provider_pinecone.triggers.imports import ImportTrigger
 from tests.api_server_double import ApiServerSays, task_instance
 
@@ -145,6 +146,110 @@ def test_trigger_refuses_a_deadline_it_cannot_honour(value):
 def test_events_are_validated(event, error, needle):
     with pytest.raises(error, match=needle):
         result_from_event(event)
+
+
+# The payload every earlier version's ImportTrigger sent, verbatim: an event stored before an upgrade.
+_OLD_SUCCESS_PAYLOAD = {
+    "status": "success",
+    "import_id": "12",
+    "import": {"id": "12", "uri": "s3://b/d", "status": "Completed", "percent_complete": 100.0,
+               "records_imported": 3000, "created_at": "2026-11-01T10:00:00Z"},
+    "message": "Completed, 100.0%, 3,000 records imported",
+}
+
+
+def test_an_event_stored_by_an_earlier_version_still_parses():
+    event = ImportEvent.from_payload(_OLD_SUCCESS_PAYLOAD)
+    assert (event.status, event.import_id, event.imported["records_imported"]) == ("success", "12", 3000)
+    assert event.result()["id"] == "12"
+    assert ImportEvent.from_payload({"status": "timeout", "import_id": "12"}).message == ""
+
+
+def test_the_event_payload_is_plain_json_with_the_same_keys_and_round_trips():
+    from airflow_provider_pinecone.client import ImportModel
+
+    imp = ImportModel.from_api(_OLD_SUCCESS_PAYLOAD["import"])
+    for event in (ImportEvent.ended(imp), ImportEvent.timed_out("12", None), ImportEvent.error("12", "HTTP 401", imp)):
+        payload = event.to_payload()
+        assert set(payload) == {"status", "import_id", "import", "message"}
+        assert json.loads(json.dumps(payload)) == payload
+        assert ImportEvent.from_payload(payload) == event
+    assert ImportEvent.ended(imp).to_payload() == {**_OLD_SUCCESS_PAYLOAD, "import": imp.to_dict()}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        "success",
+        {**_OLD_SUCCESS_PAYLOAD, "extra": 1},
+        {**_OLD_SUCCESS_PAYLOAD, "status": "Completed"},
+        {**_OLD_SUCCESS_PAYLOAD, "import_id": 12},
+        {**_OLD_SUCCESS_PAYLOAD, "import": "12"},
+        {**_OLD_SUCCESS_PAYLOAD, "message": ["x"]},
+        {"status": "failed", "import_id": "12", "import": {"uri": "s3://b/d"}},
+    ],
+)
+def test_a_malformed_event_fails_loudly(payload):
+    with pytest.raises(ImportWaitFailed):
+        ImportEvent.from_payload(payload)
+
+
+def test_an_ended_event_cannot_be_built_without_its_import():
+    with pytest.raises(ImportWaitFailed, match="without the import"):
+        ImportEvent("cancelled", "12", None, "")
+
+
+def test_the_trigger_polls_inside_one_hook_session(emulator_conn, monkeypatch):
+    """The trigger holds the loop's pool through the hook for its whole wait, not per request."""
+    from airflow_provider_pinecone.client.pool import open_shared_clients
+    from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+
+    emulator_conn.set_import_behaviour(duration=0.3, indexing_delay=0.0)
+    import_id = _start(emulator_conn)
+    sessions, polls = [], []
+    session, describe = PineconeHook.session, PineconeHook.adescribe_import
+
+    def counting_session(hook):
+        sessions.append(hook)
+        return session(hook)
+
+    async def recording_describe(hook, import_id):
+        polls.append((hook in sessions, open_shared_clients()))
+        return await describe(hook, import_id)
+
+    monkeypatch.setattr(PineconeHook, "session", counting_session)
+    monkeypatch.setattr(PineconeHook, "adescribe_import", recording_describe)
+    assert _run_to_first_event(ImportTrigger(import_id=import_id, poll_interval=0.05))["status"] == "success"
+    assert len(sessions) == 1 and len(polls) >= 2
+    assert all(polls_in_session and open_clients == 1 for polls_in_session, open_clients in polls)
+    assert open_shared_clients() == 0
+
+
+def _imported_modules(relative_path):
+    import ast
+    from pathlib import Path
+
+    import airflow_provider_pinecone
+
+    tree = ast.parse((Path(airflow_provider_pinecone.__file__).parent / relative_path).read_text())
+    modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return tree, modules
+
+
+@pytest.mark.parametrize("path", ["operators/imports.py", "sensors/imports.py", "tasks.py", "triggers/imports.py"])
+def test_tasks_and_the_trigger_go_through_the_hook(path):
+    import ast
+
+    tree, modules = _imported_modules(path)
+    reach_through = [node.lineno for node in ast.walk(tree)
+                     if isinstance(node, ast.Attribute) and node.attr == "client"
+                     and isinstance(node.value, ast.Attribute) and node.value.attr == "hook"]
+    assert not reach_through, f"{path} uses hook.client on line(s) {reach_through}: add a hook method instead"
+    assert not {"airflow_provider_pinecone.client.pool", "airflow_provider_pinecone.client.retry"} & modules
+    assert not any(module.split(".")[-1].startswith("_") and "operators" in module for module in modules), (
+        f"{path} imports a private module of operators/")
 
 
 def test_hook_config_from_a_connection_masks_the_key(monkeypatch):

@@ -19,7 +19,7 @@ from airflow_provider_pinecone.client import (
 )
 from airflow_provider_pinecone.compat import AirflowFailException
 from airflow_provider_pinecone.operators.imports import StartImportOperator
-from airflow_provider_pinecone.outcome import ProgressLog
+from airflow_provider_pinecone.polling import ProgressLog
 from airflow_provider_pinecone.sensors.imports import ImportSensor
 from airflow_provider_pinecone.task_failures import as_task_failure, mistakes_fail_fast
 
