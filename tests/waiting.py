@@ -1,4 +1,12 @@
-"""Waiting on a condition with a bound, instead of sleeping and hoping."""
+"""Waiting on a condition with a bound, instead of sleeping and hoping: the suite's one waiting helper.
+
+Every test that waits for something to happen polls an observable condition through
+:func:`wait_until`, which fails the test (naming what it waited for and the last thing it saw)
+when the bound passes. No test sleeps for a fixed time. A test that must show that something
+does *not* happen waits for an observable sign that it no longer can (a worker thread ended, a
+status became terminal, the clock moved far enough that a running import would have changed)
+and then checks once.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +17,31 @@ from typing import Any
 import pytest
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
-    """Poll ``predicate`` until it returns something truthy, and return that; fail after ``timeout``."""
+def wait_until(
+    probe: Callable[[], Any],
+    until: Callable[[Any], Any] | None = None,
+    *,
+    timeout: float = 5.0,
+    interval: float = 0.02,
+    what: str | None = None,
+) -> Any:
+    """Call ``probe`` until the condition holds, and return what it returned; fail after ``timeout``.
+
+    Without ``until`` the condition is that ``probe()`` returned something truthy. With it,
+    ``probe`` only observes (e.g. describes an import) and ``until(value)`` decides, so the
+    failure message can show the last value observed::
+
+        wait_until(lambda: emulator.index_host("idx"), what="the data plane")
+        model = wait_until(lambda: describe(import_id), lambda m: m["status"] == "Completed",
+                           timeout=15, what=f"import {import_id} to complete")
+
+    ``probe`` may raise ``AssertionError`` to fail the test at once (e.g. a server process died).
+    """
     deadline = time.monotonic() + timeout
     while True:
-        result = predicate()
-        if result:
-            return result
+        value = probe()
+        if (until(value) if until is not None else value):
+            return value
         if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout}s (last value: {result!r})")
+            pytest.fail(f"{what or 'condition'}: not met within {timeout}s (last value: {value!r})")
         time.sleep(interval)

@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -329,8 +328,13 @@ def test_start_describe_list_paginate_cancel(
     assert cancelled.status_code == 200 and cancelled.json() == {}
     model = describe(client, data_url, ids[1])
     assert model["status"] == "Cancelled" and "finishedAt" in model
-    time.sleep(0.05)
-    assert describe(client, data_url, ids[1]) == model  # progress is frozen
+    # Progress is frozen. Rather than sleeping, wait until a running sibling (same behaviour,
+    # started just before) has advanced by more than the 0.01 rounding step since the cancelled
+    # one was read: a cancelled import that still followed the clock would have moved as far.
+    running = describe(client, data_url, ids[0])["percentComplete"]
+    wait_until(lambda: describe(client, data_url, ids[0])["percentComplete"] >= running + 0.1,
+               what="a running import to advance 0.1 %")
+    assert describe(client, data_url, ids[1]) == model
     assert pinecone_emulator.list_imports("test-index")[1] == model
 
 
@@ -739,12 +743,25 @@ def test_creates_racing_with_resets_leave_no_stray_servers(client: httpx.Client)
             except NotFound:
                 outcomes.append("lost")
 
-        for round_ in range(5):
+        def hosted() -> int:
+            return sum(record.host is not None for record in emu.state.list_indexes())
+
+        # The reset lands at a different stage of the creations each round: before any, once a
+        # name is reserved (its data plane starting), once one or two data planes listen, and once
+        # all do. Observed through the state, not guessed with sleeps.
+        stages = [
+            lambda: True,
+            lambda: emu.state.list_indexes(),
+            lambda: hosted() >= 1,
+            lambda: hosted() >= 2,
+            lambda: hosted() == 3,
+        ]
+        for round_, stage in enumerate(stages):
             names = [f"race-{round_}-{i}" for i in range(3)]
             workers = [threading.Thread(target=create, args=(name,)) for name in names]
             for worker in workers:
                 worker.start()
-            time.sleep(0.01 * round_)
+            wait_until(stage, timeout=10, what=f"round {round_}'s creations to reach their stage")
             emu.reset()
             for worker in workers:
                 worker.join(10)

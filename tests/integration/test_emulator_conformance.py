@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 import functools
 import random
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ from airflow_provider_pinecone.testing.datasets import dense_table
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
 
 from tests.integration.buckets import Bucket, new_bucket
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -249,14 +249,10 @@ class Planes:
     def wait_import(self, version: str, import_id: str, until: Callable[[dict[str, Any]], bool],
                     timeout: float = 15.0) -> dict[str, Any]:
         """Poll describe_import (each answer validated) until ``until(model)``; bounded."""
-        deadline = time.monotonic() + timeout
-        while True:
-            model = self.data("GET", f"/bulk/imports/{import_id}", version, 200).json()
-            if until(model):
-                return model
-            if time.monotonic() > deadline:
-                pytest.fail(f"import {import_id} did not reach the awaited state in {timeout}s: {model}")
-            time.sleep(0.05)
+        return wait_until(
+            lambda: self.data("GET", f"/bulk/imports/{import_id}", version, 200).json(),
+            until, timeout=timeout, interval=0.05, what=f"import {import_id} (API {version})",
+        )
 
 
 @pytest.fixture

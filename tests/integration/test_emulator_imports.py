@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-import time
+import threading
 from typing import Any
 
 import httpx
@@ -101,12 +101,19 @@ def test_progress_is_observable_then_indexing_delay(pinecone_emulator, importer:
 def test_cancel_mid_import_keeps_loaded_records(pinecone_emulator, importer: Importer, bucket: Bucket) -> None:
     pinecone_emulator.set_import_behaviour(file_delay=0.5)
     bucket.put_all({f"imports/ns/{i}.parquet": dense_table(10, 8, start=i * 10, seed=i) for i in range(10)})
+    before = set(threading.enumerate())
     import_id = importer.start(bucket.uri())
+    # The import's loader thread (a real import runs in one thread of its own, started with the import).
+    (loader,) = {t for t in threading.enumerate() if t.name.startswith("pinecone-emulator-import-")} - before
     wait_for(lambda: importer.describe(import_id)["recordsImported"] >= 10)
     assert httpx.delete(f"{importer.url}/bulk/imports/{import_id}", headers=HEADERS).json() == {}
     cancelled = importer.describe(import_id)
     assert cancelled["status"] == "Cancelled" and 10 <= cancelled["recordsImported"] < 100
-    time.sleep(0.7)  # longer than one file's pause: nothing more may arrive after the cancel
+    # "Nothing more arrives after the cancel" is shown by the only writer ending, not by sleeping:
+    # once the loader thread has exited nothing can write, so the count it left is final. A
+    # cancel that did not stop the loader leaves it writing the remaining files (5 s at 0.5 s
+    # each, well inside the bound) and the count below then exceeds what the cancel reported.
+    wait_for(lambda: not loader.is_alive(), what="the cancelled import's loader thread to exit")
     assert importer.emulator.namespace_counts(importer.index) == {"ns": cancelled["recordsImported"]}
     assert importer.describe(import_id) == cancelled
 

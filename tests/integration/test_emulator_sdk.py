@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from pinecone.errors import NotFoundError
 from airflow_provider_pinecone.testing.datasets import dense_table
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
 from tests.integration.buckets import Bucket, new_bucket
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -62,16 +62,12 @@ def put_namespace(bucket: Bucket, prefix: str, namespace: str, rows: int, start:
     return bucket.uri(prefix)
 
 
-def wait_for(describe: Callable[[], Any], until: Callable[[Any], bool], timeout: float = 15.0) -> Any:
-    """Call ``describe`` until ``until(result)``, failing after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = describe()
-        if until(result):
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout}s; last: {result!r}")
-        time.sleep(0.05)
+def import_ended(index: Any, import_id: str, timeout: float = 15.0) -> Any:
+    """The SDK's model of the import once it is terminal (bounded wait)."""
+    return wait_until(
+        lambda: index.describe_import(import_id), lambda m: m.status in TERMINAL,
+        timeout=timeout, interval=0.05, what=f"import {import_id} to end",
+    )
 
 
 def values(seed: int) -> list[float]:
@@ -104,7 +100,7 @@ def test_import_start_describe_and_stats(index: Any, bucket: Bucket) -> None:
     started = index.start_import(uri, error_mode="continue")
     first = index.describe_import(started.id)
     assert (first.id, first.uri) == (started.id, uri)
-    done = wait_for(lambda: index.describe_import(started.id), lambda m: m.status in TERMINAL)
+    done = import_ended(index, started.id)
     assert (done.status, done.records_imported, done.percent_complete, done.error) == ("Completed", 65, 100.0, None)
     assert done.finished_at is not None
 
@@ -122,7 +118,7 @@ def test_import_start_describe_and_stats(index: Any, bucket: Bucket) -> None:
 def test_failed_import_has_the_documented_error(index: Any, bucket: Bucket) -> None:
     bucket.put("empty/ns-a/notes.txt", b"no parquet here")
     started = index.start_import(bucket.uri("empty"))
-    failed = wait_for(lambda: index.describe_import(started.id), lambda m: m.status in TERMINAL)
+    failed = import_ended(index, started.id)
     assert failed.status == "Failed" and failed.error and failed.error.startswith("User error"), failed
 
 
@@ -151,7 +147,7 @@ def test_cancel_import(index: Any, bucket: Bucket, pinecone_emulator: PineconeEm
     started = index.start_import(put_namespace(bucket, "imports", "ns-a", rows=10))
     assert index.describe_import(started.id).status not in TERMINAL
     assert index.cancel_import(started.id) is None
-    cancelled = wait_for(lambda: index.describe_import(started.id), lambda m: m.status in TERMINAL, timeout=5)
+    cancelled = import_ended(index, started.id, timeout=5)
     assert cancelled.status == "Cancelled"
     with pytest.raises(NotFoundError):
         index.describe_import("999999")
