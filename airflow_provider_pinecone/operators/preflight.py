@@ -16,6 +16,7 @@ from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.storage import (
     DEFAULT_MAX_CONNECTIONS,
     StorageError,
+    StorageOptions,
     StorageSdkMissing,
     without_secrets,
 )
@@ -117,10 +118,7 @@ class ValidateImportSourceOperator(BaseOperator):
                 index_type=self.index_type,
                 error_mode=self.error_mode,
                 sample_rows=self.sample_rows,
-                aws_conn_id=self.aws_conn_id,
-                gcp_conn_id=self.gcp_conn_id,
-                azure_conn_id=self.azure_conn_id,
-                endpoint_url=self.endpoint_url,
+                storage=self.storage_options,
                 max_workers=self.max_workers,
             )
         except PineconeError:
@@ -131,6 +129,14 @@ class ValidateImportSourceOperator(BaseOperator):
             # Unreachable storage may be transient, so this failure is retried.
             raise AirflowException(f"Pre-flight could not read {without_secrets(self.uri)}: {exc}") from None
         return report
+
+    @property
+    def storage_options(self) -> StorageOptions:
+        """How the task reaches the storage, from its (possibly templated-over) attributes."""
+        return StorageOptions(
+            aws_conn_id=self.aws_conn_id, gcp_conn_id=self.gcp_conn_id, azure_conn_id=self.azure_conn_id,
+            endpoint_url=self.endpoint_url, max_connections=self.max_workers,
+        )  # fmt: skip
 
     def _index_and_namespaces(self) -> tuple[IndexModel | None, dict[str, int] | None]:
         # An index name alone means: that index, through the default Pinecone connection.

@@ -8,6 +8,7 @@ only when asked, a bounded sample of rows.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -49,6 +50,7 @@ from airflow_provider_pinecone.storage import (
     ObjectStore,
     StorageAccessDenied,
     StorageNotFound,
+    StorageOptions,
     StoredObject,
     open_object_store,
     parse_import_uri,
@@ -77,12 +79,10 @@ def validate_import_source(
     index_type: str | None = None,
     error_mode: str = "continue",
     sample_rows: int = 0,
-    aws_conn_id: str | None = None,
-    gcp_conn_id: str | None = None,
-    azure_conn_id: str | None = None,
-    endpoint_url: str | None = None,
+    storage: StorageOptions | None = None,
     store: ObjectStore | None = None,
     max_workers: int = DEFAULT_MAX_CONNECTIONS,
+    **storage_options: Any,
 ) -> ImportSourceReport:
     """Check an import source the way Pinecone will, without starting an import.
 
@@ -95,18 +95,20 @@ def validate_import_source(
         neither, inferred from the first file's columns and every file held to it.
     :param error_mode: The import's ``error_mode``; with ``abort``, duplicate vectors are errors.
     :param sample_rows: Rows to read from the start of each file for the record checks (0: none).
-    :param aws_conn_id: Airflow connection for S3 (default: the SDK's own configuration).
-    :param gcp_conn_id: Airflow connection for GCS.
-    :param azure_conn_id: Airflow connection for Azure Blob Storage.
-    :param endpoint_url: Storage endpoint override (S3-compatible stores, local emulators).
-    :param store: An already built :class:`~airflow_provider_pinecone.storage.ObjectStore` (then the
-        connection arguments are not used, and the store is not closed).
+    :param storage: How to reach the storage: the connection of each cloud, an endpoint override and
+        the pool size (:class:`~airflow_provider_pinecone.storage.StorageOptions`; default: the SDKs'
+        own configuration, with a pool of ``max_workers`` connections).
+    :param store: An already built :class:`~airflow_provider_pinecone.storage.ObjectStore` (then
+        ``storage`` is not used, and the store is not closed).
     :param max_workers: Files read in parallel.
+    :param storage_options: Fields of ``StorageOptions`` given one by one (``aws_conn_id=...``,
+        ``endpoint_url=...``), overriding those of ``storage``.
     :return: The report. Problems in the data never raise; only misuse of this function does
         (``ValueError``), or storage that cannot be reached at all (``StorageError``).
     """
     started = time.monotonic()
     error_mode, index_type, index_model = check_arguments(error_mode, index_type, index, sample_rows, max_workers)
+    storage = dataclasses.replace(storage or StorageOptions(max_connections=max_workers), **storage_options)
     # Never echo a query string or user-info: on Azure a query string is a SAS token.
     report = ImportSourceReport(uri=without_secrets(str(uri)), error_mode=error_mode, index_type=index_type)
     log = ProblemLog()
@@ -126,10 +128,7 @@ def validate_import_source(
         report.index_type = index_type = index_kind
     own_store = store is None
     if store is None:
-        store = open_object_store(
-            location, aws_conn_id=aws_conn_id, gcp_conn_id=gcp_conn_id, azure_conn_id=azure_conn_id,
-            endpoint_url=endpoint_url, max_connections=max_workers,
-        )
+        store = open_object_store(location, storage)
     try:
         checker = _SourceChecker(store, location, index_model, index_type, sample_rows, error_mode, max_workers)
         checker.run(report, log, existing_namespaces)

@@ -7,6 +7,7 @@ Each cloud is read with its native SDK, installed with the matching extra
 
 from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS, DEFAULT_TAIL_BYTES, ObjectStore, RequestCounter, StoredObject
 from airflow_provider_pinecone.storage.connections import open_object_store
+from airflow_provider_pinecone.storage.options import StorageOptions
 from airflow_provider_pinecone.storage.errors import (
     InvalidImportUri,
     StorageAccessDenied,
@@ -29,6 +30,7 @@ __all__ = [
     "StorageConfigurationError",
     "StorageError",
     "StorageNotFound",
+    "StorageOptions",
     "StorageSdkMissing",
     "StoredObject",
     "open_object_store",

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from airflow_provider_pinecone.connection_extras import connection_extra
 from airflow_provider_pinecone.storage._support import (
@@ -94,6 +95,31 @@ def azure_client_from_connection(
     )
     credential = _connection_credential(conn, extra, sas_token, location, conn_name)
     return _service_client(blob, account_url, credential, options, f"The account URL of {conn_name}")
+
+
+def client_like(
+    client: Any, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS
+) -> Any:
+    """A ``BlobServiceClient`` with ``client``'s credential and URL, sized and pinned as every client here.
+
+    For a client built elsewhere (``WasbHook().get_conn()``, say), which has neither this module's
+    connection pool nor its API version. ``client`` is closed.
+
+    :param endpoint_url: The blob service URL to use instead of ``client``'s (a SAS token in
+        ``client``'s URL is kept).
+    :param max_connections: Size of the HTTP connection pool, the most parallel requests.
+    """
+    blob = _blob_sdk()
+    url = client.url  # includes a SAS token, when that is the credential
+    if endpoint_url:
+        query = urlsplit(url).query
+        url = endpoint_url + (f"?{query}" if query else "")
+    try:
+        return _service_client(
+            blob, url, client.credential, _client_options(max_connections), "The blob service URL of the Azure connection"
+        )
+    finally:
+        client.close()
 
 
 class AzureObjectStore(ObjectStore):

@@ -78,6 +78,18 @@ def gcs_client_from_connection(conn: Any, *, endpoint_url: str | None = None, ma
     return _client(storage, credentials, project, endpoint_url, max_connections)
 
 
+def client_with_credentials(
+    credentials: Any, project: str | None, *, endpoint_url: str | None = None,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+) -> Any:
+    """A ``google.cloud.storage.Client`` for credentials obtained elsewhere (``GCSHook``'s, say).
+
+    :param endpoint_url: Overrides the API endpoint (an emulator or a private endpoint).
+    :param max_connections: Size of the HTTP connection pool, the most parallel requests.
+    """
+    return _client(_storage(), credentials, project, endpoint_url, max_connections)
+
+
 class GcsObjectStore(ObjectStore):
     """A GCS bucket read with google-cloud-storage. ``client`` is a ``google.cloud.storage.Client``.
 

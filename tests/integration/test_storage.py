@@ -25,6 +25,7 @@ import psutil
 import pytest
 
 from airflow_provider_pinecone.storage import (
+    DEFAULT_MAX_CONNECTIONS,
     ObjectStore,
     StorageAccessDenied,
     StorageError,
@@ -398,6 +399,134 @@ def test_an_azure_connection_reaches_azurite(azurite_server, monkeypatch, form):
     with open_object_store(bucket.uri(), azure_conn_id=CONN_ID) as store:
         assert list(store.list_objects()) == [StoredObject("imports/0.parquet", 3)]
         assert store.read_range("imports/0.parquet", 1, 3) == b"bc"
+
+
+# ---- the official providers' hooks (S3Hook, GCSHook, WasbHook) -------------------------------------------
+# Those providers are not installed in the test environments, so each test installs a stand-in hook
+# module that does what the provider's hook does (its credentials, and a client with the provider's
+# own endpoint and default pool). The store must reach the server at the options' endpoint, with a
+# pool of the options' size.
+
+WRONG_ENDPOINT = "http://127.0.0.1:9"  # nothing listens there
+
+
+def fake_provider_hook(monkeypatch: pytest.MonkeyPatch, module: str, hook: type) -> list[dict[str, Any]]:
+    """Make ``from <module> import <hook>`` find ``hook``; return the keyword arguments it gets built with."""
+    import types
+
+    built: list[dict[str, Any]] = []
+    fake = types.ModuleType(module)
+
+    def record(**kwargs: Any) -> Any:
+        built.append(kwargs)
+        return hook(**kwargs)
+
+    setattr(fake, hook.__name__, record)
+    monkeypatch.setitem(sys.modules, module, fake)
+    return built
+
+
+def pool_size(session: Any) -> int:
+    return session.adapters["http://"]._pool_maxsize
+
+
+def test_the_s3_hook_path_uses_the_endpoint_and_pool_size(s3_server, monkeypatch):
+    import boto3
+
+    class S3Hook:
+        config = None
+        verify = None
+
+        def __init__(self, aws_conn_id: str) -> None:
+            self.session = boto3.session.Session(
+                aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+            )
+
+        def get_session(self) -> Any:
+            return self.session
+
+        def get_client_type(self, config: Any = None) -> Any:
+            return self.session.client("s3", endpoint_url=WRONG_ENDPOINT, config=config)
+
+    built = fake_provider_hook(monkeypatch, "airflow.providers.amazon.aws.hooks.s3", S3Hook)
+    bucket = new_bucket("s3", s3_server)
+    bucket.put_all({"imports/0.parquet": b"abc"})
+    with open_object_store(
+        bucket.uri(), aws_conn_id=CONN_ID, endpoint_url=s3_server.endpoint_url, max_connections=5
+    ) as store:
+        assert list(store.list_objects()) == [StoredObject("imports/0.parquet", 3)]
+        assert store.client.meta.config.max_pool_connections == 5
+    assert built == [{"aws_conn_id": CONN_ID}]
+
+
+def test_the_gcs_hook_path_uses_the_endpoint_and_pool_size(gcs_server, monkeypatch):
+    from google.auth.credentials import AnonymousCredentials
+
+    class GCSHook:
+        project_id = "test"
+
+        def __init__(self, gcp_conn_id: str) -> None:
+            pass
+
+        def get_credentials(self) -> Any:
+            return AnonymousCredentials()
+
+    built = fake_provider_hook(monkeypatch, "airflow.providers.google.cloud.hooks.gcs", GCSHook)
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    bucket = new_bucket("gcs", gcs_server)
+    bucket.put_all({"imports/0.parquet": b"abc"})
+    with open_object_store(
+        bucket.uri(), gcp_conn_id=CONN_ID, endpoint_url=gcs_server.endpoint_url, max_connections=5
+    ) as store:
+        assert list(store.list_objects()) == [StoredObject("imports/0.parquet", 3)]
+        assert store.read_range("imports/0.parquet", 1, 3) == b"bc"
+        assert pool_size(store.client._http) == 5
+    assert built == [{"gcp_conn_id": CONN_ID}]
+
+
+@pytest.mark.parametrize("form", ["account_key", "sas_token"])
+def test_the_wasb_hook_path_uses_the_endpoint_and_pool_size(azurite_server, monkeypatch, form):
+    from azure.storage.blob import BlobServiceClient
+
+    bucket = new_bucket("azure", azurite_server)
+    bucket.put_all({"imports/0.parquet": b"abc"})
+    sas = _azure_sas(bucket)
+
+    class WasbHook:
+        def __init__(self, wasb_conn_id: str) -> None:
+            pass
+
+        def get_conn(self) -> Any:  # the provider's client: its own endpoint, a default pool
+            if form == "sas_token":
+                return BlobServiceClient(f"{WRONG_ENDPOINT}/{AZURITE_ACCOUNT}?{sas}")
+            return BlobServiceClient(
+                f"{WRONG_ENDPOINT}/{AZURITE_ACCOUNT}", credential={"account_name": AZURITE_ACCOUNT, "account_key": AZURITE_KEY}
+            )
+
+    built = fake_provider_hook(monkeypatch, "airflow.providers.microsoft.azure.hooks.wasb", WasbHook)
+    with open_object_store(
+        bucket.uri(), azure_conn_id=CONN_ID, endpoint_url=azurite_server.blob_endpoint, max_connections=5
+    ) as store:
+        assert list(store.list_objects()) == [StoredObject("imports/0.parquet", 3)]
+        assert store.read_range("imports/0.parquet", 1, 3) == b"bc"
+        assert pool_size(store.client._pipeline._transport.session) == 5
+    assert built == [{"wasb_conn_id": CONN_ID}]
+
+
+def test_without_an_endpoint_the_hook_clients_keep_their_own(monkeypatch):
+    from azure.storage.blob import BlobServiceClient
+
+    class WasbHook:
+        def __init__(self, wasb_conn_id: str) -> None:
+            pass
+
+        def get_conn(self) -> Any:
+            return BlobServiceClient(f"https://{AZURITE_ACCOUNT}.blob.core.windows.net?sv=1&sig=SECRET")
+
+    fake_provider_hook(monkeypatch, "airflow.providers.microsoft.azure.hooks.wasb", WasbHook)
+    with open_object_store(f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/c/imports", azure_conn_id=CONN_ID) as store:
+        assert store.client.url == f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/?sv=1&sig=SECRET"
+        assert pool_size(store.client._pipeline._transport.session) == DEFAULT_MAX_CONNECTIONS
 
 
 # ---- SDKs not installed ---------------------------------------------------------------------------------
