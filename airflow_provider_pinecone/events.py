@@ -71,7 +71,8 @@ class ImportEvent:
     @classmethod
     def timed_out(cls, import_id: str, last: ImportModel | None) -> ImportEvent:
         """The event for a deadline that passed first."""
-        return cls(EVENT_TIMEOUT, import_id, _as_dict(last), f"Pinecone import {import_id} did not finish before the deadline.")
+        message = f"Pinecone import {import_id} did not finish before the deadline."
+        return cls(EVENT_TIMEOUT, import_id, _as_dict(last), message)
 
     @classmethod
     def error(cls, import_id: str, message: str, last: ImportModel | None) -> ImportEvent:

@@ -108,7 +108,9 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
         """
         ended = ImportEvent.from_payload(event)
         if ended.status == EVENT_TIMEOUT:
-            message = f"Pinecone import {ended.import_id} did not finish within the sensor's timeout of {self.timeout:,.0f} s."
+            message = (
+                f"Pinecone import {ended.import_id} did not finish within the sensor's timeout of {self.timeout:,.0f} s."
+            )
             if self.soft_fail or self.never_fail:
                 raise AirflowSkipException(f"Skipping: {message}")
             raise AirflowSensorTimeout(message)
