@@ -253,24 +253,33 @@ def test_tasks_and_the_trigger_go_through_the_hook(path):
 
 
 def test_hook_config_from_a_connection_masks_the_key(monkeypatch):
-    from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+    import uuid
 
-    monkeypatch.setenv("AIRFLOW_CONN_PC_TEST", json.dumps({
-        "conn_type": "pinecone_bulk", "password": "pcsk_mask_me", "host": "idx-1.svc.pinecone.io",
-        "extra": {"api_version": "2026-07", "organization_id": "org1", "project_id": "p2",
-                  "max_attempts": "3", "timeout": "12"}}))
-    hook = PineconeHook("pc_test")
-    config = hook.connection_config
-    assert (config.index_host, config.api_version, config.retry.max_attempts, config.timeout) == (
-        "idx-1.svc.pinecone.io", "2026-07", 3, 12.0)
-    assert hook.console_import_url() == "https://app.pinecone.io/organizations/org1/projects/p2/import"
-    from airflow.sdk.log import mask_secret  # noqa: F401 - the masker the hook registered with
+    from airflow.sdk import Connection
+
+    from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 
     try:
         from airflow.sdk.execution_time.secrets_masker import redact
     except ImportError:  # moved in later releases
         from airflow.sdk._shared.secrets_masker import redact
-    assert "pcsk_mask_me" not in str(redact("the key is pcsk_mask_me"))
+    # Airflow's own connection lookup masks the password on the way in, which hid a hook that did
+    # not. So the connection comes straight from the hook's get_connection, unmasked, with a key no
+    # other test registered: only the hook's own registration with the masker can hide it below.
+    key = f"pcsk_mask_me_{uuid.uuid4().hex}"
+    connection = Connection(
+        conn_id="pc_test", conn_type="pinecone_bulk", password=key, host="idx-1.svc.pinecone.io",
+        extra=json.dumps({"api_version": "2026-07", "organization_id": "org1", "project_id": "p2",
+                          "max_attempts": "3", "timeout": "12"}),
+    )
+    monkeypatch.setattr(PineconeHook, "get_connection", classmethod(lambda cls, conn_id: connection))
+    assert key in str(redact(f"the key is {key}"))  # nothing masks it yet
+    hook = PineconeHook("pc_test")
+    config = hook.connection_config
+    assert (config.index_host, config.api_version, config.retry.max_attempts, config.timeout) == (
+        "idx-1.svc.pinecone.io", "2026-07", 3, 12.0)
+    assert hook.console_import_url() == "https://app.pinecone.io/organizations/org1/projects/p2/import"
+    assert key not in str(redact(f"the key is {key}"))
 
 
 @pytest.mark.parametrize(("name", "value"), [("timeout", "soon"), ("max_attempts", "0"), ("max_retry_seconds", -1)])
