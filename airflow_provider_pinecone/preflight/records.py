@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -183,27 +182,24 @@ def _refuse_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# Each record rule (all are errors): what the bad rows do, and how to fix them.
 _RULES = {
-    "record.missing_id": ("error", "have no id", "Give every record a non-empty string id."),
+    "record.missing_id": ("have no id", "Give every record a non-empty string id."),
     "record.id_too_long": (
-        "error",
         f"have ids longer than {limits.MAX_ID_CHARS} characters",
         f"Shorten ids to at most {limits.MAX_ID_CHARS} characters.",
     ),
-    "record.missing_values": ("error", "have no vector values", "Every record needs its vector."),
-    "record.non_finite": ("error", "hold NaN or infinite vector values", "Replace or drop those records."),
+    "record.missing_values": ("have no vector values", "Every record needs its vector."),
+    "record.non_finite": ("hold NaN or infinite vector values", "Replace or drop those records."),
     "record.sparse_length_mismatch": (
-        "error",
         "have sparse vectors whose indices and values differ in length",
         "Give each sparse value exactly one index.",
     ),
     "record.invalid_metadata": (
-        "error",
         "have metadata that is not a JSON object",
         "Write metadata as json.dumps of a dict, or NULL.",
     ),
     "record.metadata_too_large": (
-        "error",
         f"have more than {limits.MAX_METADATA_BYTES // 1024} KB of metadata",
         f"Keep each record's metadata under {limits.MAX_METADATA_BYTES // 1024} KB.",
     ),
@@ -256,9 +252,8 @@ class RecordChecks:
         """The problems of one file's sample, including duplicates of earlier files' records."""
         problems = []
         for code, finding in sample.findings.items():
-            severity, what, fix = _RULES[code]
-            make = error if severity == "error" else warning
-            problems.append(make(code, _message(sample, finding, what, fix), sample.path))
+            what, fix = _RULES[code]
+            problems.append(error(code, _message(sample, finding, what, fix), sample.path))
         if self.reference is None and sample.dimensions:
             self.reference = sample.dimensions.most_common(1)[0][0]
         problems.extend(_dimension_problems(sample, self.reference, self.index_dimension))
@@ -305,14 +300,6 @@ class RecordChecks:
                 sample.path,
             )
         ]
-
-
-def record_problems(
-    samples: Iterable[RecordSample], *, index_dimension: int | None, error_mode: str
-) -> list[Problem]:
-    """Problems from every file's sample (given in key order), including duplicates across files."""
-    checks = RecordChecks(index_dimension=index_dimension, error_mode=error_mode)
-    return [problem for sample in samples for problem in checks.check(sample)]
 
 
 def _message(sample: RecordSample, finding: Finding, what: str, fix: str) -> str:

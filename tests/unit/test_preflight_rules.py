@@ -17,7 +17,7 @@ from airflow_provider_pinecone.preflight import limits
 from airflow_provider_pinecone.preflight.index_rules import accepts, index_problems, index_type_of, namespace_problems
 from airflow_provider_pinecone.preflight.layout import classify_listing, uri_problems
 from airflow_provider_pinecone.preflight.problems import Problem, ProblemLog, Severity, error
-from airflow_provider_pinecone.preflight.records import RecordChecks, record_problems, sample_records
+from airflow_provider_pinecone.preflight.records import RecordChecks, RecordSample, sample_records
 from airflow_provider_pinecone.preflight.report import ImportSourceReport, NamespaceSummary
 from airflow_provider_pinecone.preflight.schema import infer_index_type, schema_problems, type_name
 from airflow_provider_pinecone.storage import StoredObject, parse_import_uri
@@ -293,6 +293,12 @@ def test_sparse_rules():
     # In a hybrid index sparse values are optional.
     hybrid = table.append_column("values", pa.array([[1.0], [2.0], [3.0], [4.0]], DENSE))
     assert "record.missing_values" not in findings(hybrid, "hybrid")
+
+
+def record_problems(samples: list[RecordSample], *, index_dimension: int | None, error_mode: str) -> list[Problem]:
+    """Problems from every file's sample (given in key order), as pre-flight's file loop finds them."""
+    checks = RecordChecks(index_dimension=index_dimension, error_mode=error_mode)
+    return [problem for sample in samples for problem in checks.check(sample)]
 
 
 def sample(rows, path="f", namespace="ns"):
