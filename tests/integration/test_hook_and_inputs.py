@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 
 import pytest
 
@@ -14,6 +13,7 @@ from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.operators.imports import CancelImportOperator, StartImportOperator
 from airflow_provider_pinecone.failures import ImportDidNotComplete
 from tests.api_server_double import ApiServerSays
+from tests.waiting import wait_until
 from airflow_provider_pinecone.sensors.imports import ImportSensor
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
 
@@ -112,10 +112,7 @@ def test_on_kill_cancels_the_running_import_only_when_a_user_stopped_the_task(
 
     worker = threading.Thread(target=run)
     worker.start()
-    deadline = time.monotonic() + 10
-    while operator.import_id is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert operator.import_id is not None, "the operator never started its import"
+    wait_until(lambda: operator.import_id, timeout=10, interval=0.01, what="the operator to start its import")
     operator.on_kill()
     (imp,) = pinecone_emulator.list_imports(pinecone_index)
     assert (imp["status"] == "Cancelled") is cancelled
