@@ -25,6 +25,7 @@ from airflow_provider_pinecone.client.errors import (
     PineconeValidationError,
 )
 from airflow_provider_pinecone.client.models import (
+    DEFAULT_NAMESPACE,
     TERMINAL_STATUSES,
     ImportModel,
     ImportStatus,
@@ -33,11 +34,14 @@ from airflow_provider_pinecone.client.models import (
     QueryMatch,
 )
 from airflow_provider_pinecone.client.retry import RetryPolicy
+from airflow_provider_pinecone.client.validation import MAX_TOP_K
 
 __all__ = [
     "DEFAULT_API_VERSION",
     "DEFAULT_CONTROL_PLANE_URL",
+    "DEFAULT_NAMESPACE",
     "DEFAULT_TIMEOUT",
+    "MAX_TOP_K",
     "SUPPORTED_API_VERSIONS",
     "TERMINAL_STATUSES",
     "AsyncPineconeClient",

@@ -14,8 +14,8 @@ from urllib.parse import quote
 import httpx
 
 from airflow_provider_pinecone.client.config import ClientConfig
-from airflow_provider_pinecone.client.errors import PineconeConfigurationError, PineconeValidationError
-from airflow_provider_pinecone.client.models import ImportModel, IndexModel, IndexStats, QueryMatch
+from airflow_provider_pinecone.client.errors import PineconeConfigurationError
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE, ImportModel, IndexModel, IndexStats, QueryMatch
 from airflow_provider_pinecone.client.transport import ApiRequest, AsyncTransport, SyncTransport
 from airflow_provider_pinecone.client.validation import (
     validate_error_mode,
@@ -23,10 +23,10 @@ from airflow_provider_pinecone.client.validation import (
     validate_import_uri,
     validate_integration_id,
     validate_list_limit,
+    validate_top_k,
 )
 
-#: The most matches one query returns (Pinecone's documented top_k limit).
-MAX_TOP_K = 10_000
+
 
 class _Requests:
     """Builds every request from a :class:`ClientConfig`; does no I/O."""
@@ -171,12 +171,11 @@ class PineconeClient:
         return IndexStats.from_api(self._transport.send(self._requests.describe_index_stats(self.index_host())))
 
     def query(
-        self, vector: list[float], *, top_k: int = 10, namespace: str = "__default__", include_metadata: bool = True
+        self, vector: list[float], *, top_k: int = 10, namespace: str = DEFAULT_NAMESPACE, include_metadata: bool = True
     ) -> list[QueryMatch]:
         """The ``top_k`` records of ``namespace`` nearest to ``vector``, best first."""
-        if not 1 <= int(top_k) <= MAX_TOP_K:
-            raise PineconeValidationError(f"top_k must be between 1 and {MAX_TOP_K:,}, not {top_k!r}.")
-        request = self._requests.query(self.index_host(), [float(v) for v in vector], int(top_k), namespace, include_metadata)
+        top_k = validate_top_k(top_k)
+        request = self._requests.query(self.index_host(), [float(v) for v in vector], top_k, namespace, include_metadata)
         return [QueryMatch.from_api(match) for match in self._transport.send(request).get("matches") or []]
 
     def close(self) -> None:

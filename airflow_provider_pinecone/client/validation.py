@@ -16,7 +16,8 @@ MAX_URI_LENGTH = 1500
 MAX_ID_LENGTH = 1000
 MAX_INTEGRATION_ID_LENGTH = 1000
 MAX_LIST_LIMIT = 100
-
+#: The most matches one query returns (Pinecone's documented top_k limit).
+MAX_TOP_K = 10_000
 
 
 def validate_error_mode(error_mode: Any) -> str:
@@ -75,6 +76,13 @@ def validate_integration_id(integration_id: Any) -> str | None:
             f"{MAX_INTEGRATION_ID_LENGTH}. Copy it from the console's Storage integrations page."
         )
     return value
+
+
+def validate_top_k(top_k: Any) -> int:
+    """Check a query's ``top_k``: a whole number from 1 to :data:`MAX_TOP_K`."""
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+        raise PineconeValidationError(f"top_k must be between 1 and {MAX_TOP_K:,}, not {top_k!r}.")
+    return top_k
 
 
 def validate_list_limit(limit: Any) -> int | None:

@@ -12,6 +12,7 @@ from airflow.sdk import BaseHook
 from airflow_provider_pinecone.compat import AirflowNotFoundException, aget_connection
 
 from airflow_provider_pinecone.client import (
+    DEFAULT_NAMESPACE,
     AsyncPineconeClient,
     ClientConfig,
     ImportModel,
@@ -219,7 +220,7 @@ class PineconeHook(BaseHook):
         return self.client.describe_index_stats()
 
     def query(
-        self, vector: list[float], *, top_k: int = 10, namespace: str = "__default__", include_metadata: bool = True
+        self, vector: list[float], *, top_k: int = 10, namespace: str = DEFAULT_NAMESPACE, include_metadata: bool = True
     ) -> list[QueryMatch]:
         """The ``top_k`` records of ``namespace`` nearest to ``vector``, best first."""
         return self.client.query(vector, top_k=top_k, namespace=namespace, include_metadata=include_metadata)

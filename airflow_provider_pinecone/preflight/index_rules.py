@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from airflow_provider_pinecone.client.models import IndexModel
-from airflow_provider_pinecone.preflight import limits
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE, IndexModel
 from airflow_provider_pinecone.preflight.problems import Problem, error, warning
 from airflow_provider_pinecone.preflight.schema import IndexType
 from airflow_provider_pinecone.storage import ImportLocation
@@ -79,12 +78,12 @@ def namespace_problems(
     problems = []
     for name in namespaces:
         folder = location.folder_url(name)
-        if name == limits.DEFAULT_NAMESPACE:
-            if existing.get(limits.DEFAULT_NAMESPACE) or existing.get(""):
+        if name == DEFAULT_NAMESPACE:
+            if existing.get(DEFAULT_NAMESPACE) or existing.get(""):
                 problems.append(
                     error(
                         "index.default_namespace_not_empty",
-                        f"The import loads the default namespace (folder {limits.DEFAULT_NAMESPACE}), which is "
+                        f"The import loads the default namespace (folder {DEFAULT_NAMESPACE}), which is "
                         "not empty in the index; an import into the default namespace needs it empty. "
                         "Rename the folder to a new namespace, or delete the default namespace's records.",
                         folder,

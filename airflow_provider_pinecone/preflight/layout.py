@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.preflight import limits
 from airflow_provider_pinecone.preflight.problems import Problem, error, warning
 from airflow_provider_pinecone.storage import ImportLocation, StoredObject
@@ -95,7 +96,7 @@ def classify_listing(location: ImportLocation, objects: Iterable[StoredObject]) 
                         "layout.no_namespace",
                         f'"{relative}": No namespace detected. Each file should be nested under a subdirectory '
                         "of the URI prefix, which names the namespace it is imported into: move it to "
-                        f"{location.folder_url(limits.DEFAULT_NAMESPACE) + relative} "
+                        f"{location.folder_url(DEFAULT_NAMESPACE) + relative} "
                         "for the default namespace, or into a folder named after the namespace.",
                         url,
                     )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
-
 __all__ = [
-    "DEFAULT_NAMESPACE",
     "EXPRESS_ONE_ZONE_SUFFIX",
     "MAX_FILES",
     "MAX_FILE_BYTES",

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,14 +51,13 @@ class RecordSample:
     first_row_of_dimension: dict[int, int] = field(default_factory=dict)
     id_keys: list[tuple[int, int]] = field(default_factory=list)
     vector_keys: list[tuple[int, int]] = field(default_factory=list)
-    #: Each bad row's first (code, detail), when asked for: the emulator rejects records one by one.
-    first_finding_of_row: dict[int, tuple[str, str]] | None = None
 
     def found(self, code: str, row: int, detail: str = "") -> None:
-        """Record that ``row`` breaks rule ``code``."""
+        """Record that ``row`` breaks rule ``code`` (a subclass may keep more, per row)."""
         self.findings.setdefault(code, Finding()).add(row, detail)
-        if self.first_finding_of_row is not None:
-            self.first_finding_of_row.setdefault(row, (code, detail))
+
+
+SampleT = TypeVar("SampleT", bound=RecordSample)
 
 
 def read_sample(parquet: pq.ParquetFile, columns: list[str], sample_rows: int) -> pa.Table:
@@ -100,16 +100,19 @@ class _Lists:
 
 
 def sample_records(
-    table: pa.Table, index_type: IndexType, path: str, namespace: str, *, keep_rows: bool = False
-) -> RecordSample:
+    table: pa.Table,
+    index_type: IndexType,
+    path: str,
+    namespace: str,
+    *,
+    sample_type: type[SampleT] = RecordSample,  # type: ignore[assignment]
+) -> SampleT:
     """Check every row of ``table`` (a sample of one file) against the record rules.
 
-    With ``keep_rows``, the sample also says what is wrong with each bad row
-    (:attr:`RecordSample.first_finding_of_row`).
+    :param sample_type: The :class:`RecordSample` class to fill; a subclass can keep more of what
+        :meth:`RecordSample.found` is told (the emulator keeps each bad row's first finding).
     """
-    sample = RecordSample(
-        path=path, namespace=namespace, rows=table.num_rows, first_finding_of_row={} if keep_rows else None
-    )
+    sample = sample_type(path=path, namespace=namespace, rows=table.num_rows)
     names = table.column_names
     ids = table.column("id").to_pylist() if "id" in names else None
     dense = _Lists(table.column("values")) if "values" in names else None

@@ -65,3 +65,66 @@ def test_the_check_sees_a_forbidden_import():
     # The probe itself works: a module that imports the storage layer is reported.
     brought = _imported_by("airflow_provider_pinecone.storage.locations")
     assert "airflow_provider_pinecone.storage" in brought["airflow_provider_pinecone.storage.locations"]
+
+
+# ---- constants have one home ---------------------------------------------------------------------------
+
+
+def _string_constants(path):
+    """Every string constant of the module at ``path`` except docstrings, with its line."""
+    import ast
+
+    tree = ast.parse(path.read_text(), str(path))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+def test_the_default_namespace_is_spelled_out_once():
+    from pathlib import Path
+
+    from airflow_provider_pinecone.client import models
+
+    package = Path(airflow_provider_pinecone.client.__file__).parent.parent
+    spelled = [
+        f"{path.relative_to(package)}:{line}"
+        for path in sorted(package.rglob("*.py"))
+        for line, text in _string_constants(path)
+        if "__default__" in text
+    ]
+    assert spelled == [f"client/models.py:{_line_of(models, 'DEFAULT_NAMESPACE = ')}"]
+
+
+def _line_of(module, text):
+    from pathlib import Path
+
+    lines = Path(module.__file__).read_text().splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(text))
+
+
+def test_the_top_k_limit_is_the_clients_and_the_emulator_uses_it():
+    from airflow_provider_pinecone.client import MAX_TOP_K, api
+    from airflow_provider_pinecone.client.validation import validate_top_k
+    from airflow_provider_pinecone.testing.emulator import data_plane
+
+    assert data_plane.MAX_TOP_K is MAX_TOP_K and validate_top_k(MAX_TOP_K) == MAX_TOP_K
+    assert not hasattr(api, "MAX_TOP_K")
+
+
+def test_the_fault_rules_live_together_and_the_record_sample_has_no_emulator_field():
+    import dataclasses
+
+    from airflow_provider_pinecone.preflight.records import RecordSample
+    from airflow_provider_pinecone.testing.emulator import faults, state
+
+    assert faults.FaultRule.__module__ == faults.FaultRateRule.__module__ == faults.__name__
+    assert state.FaultRule is faults.FaultRule
+    assert "first_finding_of_row" not in {f.name for f in dataclasses.fields(RecordSample)}

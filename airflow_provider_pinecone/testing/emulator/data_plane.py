@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
+from airflow_provider_pinecone.client.validation import MAX_TOP_K
 from airflow_provider_pinecone.testing.emulator.errors import (
     InvalidArgument,
     NotFound,
@@ -171,7 +172,7 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
     async def query(request: Request) -> dict[str, Any]:
         body = await json_body(request, hint="a QueryRequest")
         config = state.get_index(index_name).config
-        k = require_number("topK", body.get("topK"), minimum=1, maximum=10000, integer=True)
+        k = require_number("topK", body.get("topK"), minimum=1, maximum=MAX_TOP_K, integer=True)
         namespace = parse_namespace(body.get("namespace"))
         vector, record_id = body.get("vector"), body.get("id")
         if record_id is not None and not isinstance(record_id, str):

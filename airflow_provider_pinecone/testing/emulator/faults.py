@@ -1,4 +1,7 @@
-"""Random faults by rate: 429s, 500s, 503s, added latency and dropped connections.
+"""The emulator's injected faults: counted rules (:class:`FaultRule`) and random ones by rate (:class:`FaultRateRule`).
+
+A :class:`FaultRule` answers the next N matching requests with a status (``inject_faults``). The rest of
+this module is about faults by rate: 429s, 500s, 503s, added latency and dropped connections.
 
 Spec syntax (``--faults SPEC``, ``POST /_emulator/fault-rates {"spec": ...}`` and
 :meth:`~.server.PineconeEmulator.set_fault_rates`)::
@@ -38,6 +41,65 @@ FAULT_STATUSES = (429, 500, 503)
 DEFAULT_RETRY_AFTER = 1.0
 CONNECTION_SCOPE_KEY = "pinecone_emulator.connection"
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+@dataclasses.dataclass
+class FaultRule:
+    """Answer the next ``remaining`` requests matching ``pattern`` (and ``method``) with ``status``.
+
+    With ``after_processing`` the request is served first and only its answer is replaced: a lost
+    response, which leaves the client unsure whether its request took effect.
+    """
+
+    pattern: re.Pattern[str]
+    status: int
+    remaining: int
+    retry_after: float | None = None
+    method: str | None = None
+    after_processing: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        path_regex: str,
+        status: int,
+        count: int,
+        retry_after: float | None = None,
+        method: str | None = None,
+        after_processing: bool = False,
+    ) -> FaultRule:
+        """Validate ``inject_faults`` arguments (Python API and HTTP admin route alike)."""
+        require_number("status", status, minimum=400, maximum=599, integer=True)
+        require_number("count", count, minimum=1, integer=True)
+        if retry_after is not None:
+            require_number("retry_after", retry_after, minimum=0)
+        if method is not None and not isinstance(method, str):
+            raise InvalidArgument(
+                f"method must be an HTTP method name or null, got {type(method).__name__}."
+            )
+        if not isinstance(path_regex, str):
+            raise InvalidArgument(
+                "path_regex must be a regular expression string, "
+                f"got {type(path_regex).__name__}."
+            )
+        try:
+            pattern = re.compile(path_regex)
+        except re.error as exc:
+            raise InvalidArgument(f"path_regex is not a valid regular expression: {exc}") from None
+        return cls(
+            pattern=pattern,
+            status=status,
+            remaining=count,
+            retry_after=retry_after,
+            after_processing=bool(after_processing),
+            method=method.upper() if method else None,
+        )
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether a request is targeted by this rule."""
+        if self.method is not None and self.method != method.upper():
+            return False
+        return self.pattern.search(path) is not None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.preflight.schema import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -44,10 +45,10 @@ def namespace_exists(namespace: str) -> ImportFailure:
 
 
 def default_namespace_not_empty() -> ImportFailure:
-    """The import writes ``__default__`` while it holds records (wording not documented)."""
+    """The import writes the default namespace while it holds records (wording not documented)."""
     return user_error(
-        'The default namespace ("__default__") is not empty. Imports into the default namespace are only '
-        "allowed when it is empty."
+        f'The default namespace ("{DEFAULT_NAMESPACE}") is not empty. Imports into the default namespace are '
+        "only allowed when it is empty."
     )
 
 

@@ -27,12 +27,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from airflow_provider_pinecone.client.models import IndexModel
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE, IndexModel
 from airflow_provider_pinecone.preflight.index_rules import accepts, index_problems, index_type_of, namespace_problems
-from airflow_provider_pinecone.preflight.limits import DEFAULT_NAMESPACE, MAX_ID_CHARS, MAX_METADATA_BYTES
+from airflow_provider_pinecone.preflight.limits import MAX_ID_CHARS, MAX_METADATA_BYTES
 from airflow_provider_pinecone.preflight.layout import Layout, classify_listing, uri_problems
 from airflow_provider_pinecone.preflight.problems import Severity
-from airflow_provider_pinecone.preflight.records import sample_records
+from airflow_provider_pinecone.preflight.records import RecordSample, sample_records
 from airflow_provider_pinecone.preflight.remote_file import UnreadableParquet, open_parquet
 from airflow_provider_pinecone.preflight.schema import IndexType, infer_index_type
 from airflow_provider_pinecone.storage import (
@@ -87,6 +87,18 @@ class _FilePlan:
 def _as_index_model(config: IndexConfig) -> IndexModel:
     # Pre-flight's index rules take the client's IndexModel; build it from the wire model.
     return IndexModel.from_api(index_model(IndexRecord(config, host=""), V2025_10))
+
+
+@dataclasses.dataclass
+class _RowFindings(RecordSample):
+    """A pre-flight sample that also keeps each bad row's first (code, detail): the emulator rejects
+    records one by one, where pre-flight only counts them per rule."""
+
+    first_finding_of_row: dict[int, tuple[str, str]] = dataclasses.field(default_factory=dict)
+
+    def found(self, code: str, row: int, detail: str = "") -> None:
+        super().found(code, row, detail)
+        self.first_finding_of_row.setdefault(row, (code, detail))
 
 
 class RealImport:
@@ -268,7 +280,7 @@ class RealImport:
         if file.mismatched:
             reason = errors.vector_type_reason(kind)
             return dict.fromkeys(range(table.num_rows), reason)
-        sample = sample_records(table, kind, url, file.namespace, keep_rows=True)
+        sample = sample_records(table, kind, url, file.namespace, sample_type=_RowFindings)
         invalid = {
             row: _REASONS.get(code, lambda d: d)(detail) for row, (code, detail) in sample.first_finding_of_row.items()
         }

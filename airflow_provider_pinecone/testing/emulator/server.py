@@ -18,8 +18,12 @@ from fastapi import FastAPI
 from airflow_provider_pinecone.testing.emulator.control_plane import create_control_plane_app
 from airflow_provider_pinecone.testing.emulator.data_plane import create_data_plane_app
 from airflow_provider_pinecone.testing.emulator.errors import NotFound, require_number
-from airflow_provider_pinecone.testing.emulator.faults import expose_connection, parse_fault_spec
-from airflow_provider_pinecone.testing.emulator.faults import FaultRateRule
+from airflow_provider_pinecone.testing.emulator.faults import (
+    FaultRateRule,
+    FaultRule,
+    expose_connection,
+    parse_fault_spec,
+)
 from airflow_provider_pinecone.testing.emulator.importer import RealImport
 from airflow_provider_pinecone.testing.emulator.progress import (
     ClockProgress,
@@ -28,7 +32,6 @@ from airflow_provider_pinecone.testing.emulator.progress import (
 )
 from airflow_provider_pinecone.testing.emulator.state import (
     EmulatorState,
-    FaultRule,
     ImportRequest,
     IndexConfig,
     IndexRecord,

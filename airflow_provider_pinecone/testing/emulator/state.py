@@ -15,7 +15,6 @@ import base64
 import binascii
 import dataclasses
 import datetime as dt
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -25,9 +24,8 @@ from airflow_provider_pinecone.testing.emulator.errors import (
     AlreadyExists,
     InvalidArgument,
     NotFound,
-    require_number,
 )
-from airflow_provider_pinecone.testing.emulator.faults import FaultRates
+from airflow_provider_pinecone.testing.emulator.faults import FaultRates, FaultRule
 from airflow_provider_pinecone.testing.emulator.progress import (
     CANCELLED,
     ClockProgress,
@@ -120,65 +118,6 @@ class ImportRecord:
         if snap.error is not None:
             body["error"] = snap.error
         return body
-
-
-@dataclasses.dataclass
-class FaultRule:
-    """Answer the next ``remaining`` requests matching ``pattern`` (and ``method``) with ``status``.
-
-    With ``after_processing`` the request is served first and only its answer is replaced: a lost
-    response, which leaves the client unsure whether its request took effect.
-    """
-
-    pattern: re.Pattern[str]
-    status: int
-    remaining: int
-    retry_after: float | None = None
-    method: str | None = None
-    after_processing: bool = False
-
-    @classmethod
-    def build(
-        cls,
-        path_regex: str,
-        status: int,
-        count: int,
-        retry_after: float | None = None,
-        method: str | None = None,
-        after_processing: bool = False,
-    ) -> FaultRule:
-        """Validate ``inject_faults`` arguments (Python API and HTTP admin route alike)."""
-        require_number("status", status, minimum=400, maximum=599, integer=True)
-        require_number("count", count, minimum=1, integer=True)
-        if retry_after is not None:
-            require_number("retry_after", retry_after, minimum=0)
-        if method is not None and not isinstance(method, str):
-            raise InvalidArgument(
-                f"method must be an HTTP method name or null, got {type(method).__name__}."
-            )
-        if not isinstance(path_regex, str):
-            raise InvalidArgument(
-                "path_regex must be a regular expression string, "
-                f"got {type(path_regex).__name__}."
-            )
-        try:
-            pattern = re.compile(path_regex)
-        except re.error as exc:
-            raise InvalidArgument(f"path_regex is not a valid regular expression: {exc}") from None
-        return cls(
-            pattern=pattern,
-            status=status,
-            remaining=count,
-            retry_after=retry_after,
-            after_processing=bool(after_processing),
-            method=method.upper() if method else None,
-        )
-
-    def matches(self, method: str, path: str) -> bool:
-        """Whether a request is targeted by this rule."""
-        if self.method is not None and self.method != method.upper():
-            return False
-        return self.pattern.search(path) is not None
 
 
 @dataclasses.dataclass(frozen=True)
