@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from airflow_provider_pinecone.client.config import ClientConfig
+from airflow_provider_pinecone.client.config import ClientConfig, read_from
 from airflow_provider_pinecone.client.errors import PineconeConfigurationError
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE, ImportModel, IndexModel, IndexStats, QueryMatch
 from airflow_provider_pinecone.client.transport import ApiRequest, AsyncTransport, SyncTransport
@@ -38,7 +38,8 @@ class _Requests:
         name = name or self.config.index_name
         if not name:
             raise PineconeConfigurationError(
-                "No index name: set index_name on the task or in the Pinecone connection's extra."
+                "No index name was given, and no index host to use instead."
+                + read_from(self.config.source_of("index_name"))
             )
         return name
 

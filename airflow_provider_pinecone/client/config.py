@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -49,14 +50,22 @@ def _valid_host_name(hostname: str) -> bool:
         return bool(_HOST_NAME.fullmatch(hostname))
 
 
-def base_url(host: str, *, allow_insecure: bool, what: str, example: str) -> str:
+def read_from(source: str | None) -> str:
+    """`` It is read from SOURCE.``, to end a message about a setting whose origin the caller gave."""
+    return f" It is read from {source}." if source else ""
+
+
+def base_url(
+    host: str, *, allow_insecure: bool, what: str, example: str, allow_insecure_source: str | None = None
+) -> str:
     """Turn a host as Pinecone reports it (often without a scheme) into a base URL.
 
     A host without a scheme gets ``https://``, except a loopback host, which gets ``http://``
     (like Pinecone Local). Plain ``http://`` is refused for any other host unless
     ``allow_insecure`` is set, because the API key would travel in clear text. A URL with
     another scheme, no host name, a port that is not 1-65535, spaces, user-info, a query or
-    a fragment is refused, with a message that says which.
+    a fragment is refused, with a message that says which. ``allow_insecure_source`` says where
+    ``allow_insecure`` is set, for the message that refuses plain ``http://``.
     """
     if not isinstance(host, str):
         raise PineconeConfigurationError(
@@ -96,7 +105,7 @@ def base_url(host: str, *, allow_insecure: bool, what: str, example: str) -> str
     if "@" in parts.netloc:  # not echoed: it may hold a password
         raise PineconeConfigurationError(
             f"The {what} contains a user name or password (user:password@host), which Pinecone does not use "
-            "(the API key is the connection's Password); remove that part."
+            "(the API key travels in a request header, never in the URL); remove that part."
         )
     if not hostname:
         raise PineconeConfigurationError(f"The {what} {_shown(host)!r} has no host name; {like}.")
@@ -121,8 +130,8 @@ def base_url(host: str, *, allow_insecure: bool, what: str, example: str) -> str
     if parts.scheme == "http" and not (allow_insecure or is_loopback(hostname)):
         raise PineconeConfigurationError(
             f"The {what} {_shown(host)!r} uses plain http:// to a host that is not loopback, which would send "
-            "the API key unencrypted. Use https://, or set \"allow_insecure\": true in the connection's "
-            "extra if you really mean it."
+            "the API key unencrypted. Use https://, or set allow_insecure if you really mean it."
+            + read_from(allow_insecure_source)
         )
     return host
 
@@ -140,6 +149,10 @@ class ClientConfig:
     :param allow_insecure: allow plain ``http://`` to a host that is not loopback.
     :param timeout: seconds for each request (connect, read, write and pool wait).
     :param retry: the policy for transient failures.
+    :param setting_sources: where settings came from, in the caller's words, by field name
+        (``api_key``, ``index_host``, ``index_name``, ``control_plane_url``, ``api_version``,
+        ``timeout``, ``allow_insecure``). Messages about a setting say where it was read from, so the
+        reader knows where to fix it; the client itself knows no such places.
     """
 
     api_key: str = field(repr=False)
@@ -150,16 +163,19 @@ class ClientConfig:
     allow_insecure: bool = False
     timeout: float = DEFAULT_TIMEOUT
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    setting_sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def source_of(self, setting: str) -> str | None:
+        """Where ``setting`` was read from, when the caller said (see ``setting_sources``)."""
+        return self.setting_sources.get(setting)
 
     def __post_init__(self) -> None:
         if not self.api_key or not str(self.api_key).strip():
-            raise PineconeConfigurationError(
-                "No Pinecone API key: put it in the Password field of the Pinecone connection."
-            )
+            raise PineconeConfigurationError("No Pinecone API key was given." + read_from(self.source_of("api_key")))
         if self.api_version not in SUPPORTED_API_VERSIONS:
             raise PineconeConfigurationError(
-                f"api_version {self.api_version!r} is not supported; set the 'api_version' extra of the Pinecone "
-                f"connection to one of {', '.join(SUPPORTED_API_VERSIONS)}."
+                f"api_version {self.api_version!r} is not supported; use one of {', '.join(SUPPORTED_API_VERSIONS)}."
+                + read_from(self.source_of("api_version"))
             )
         if (
             isinstance(self.timeout, bool)
@@ -169,6 +185,7 @@ class ClientConfig:
         ):
             raise PineconeConfigurationError(
                 f"timeout must be a positive, finite number of seconds, got {self.timeout!r}."
+                + read_from(self.source_of("timeout"))
             )
         # Fail fast on a refused or malformed URL, before the first request.
         self.control_plane_base_url()
@@ -179,7 +196,7 @@ class ClientConfig:
         """The control plane's base URL, checked."""
         return base_url(
             self.control_plane_url, allow_insecure=self.allow_insecure, what="control plane URL",
-            example="api.pinecone.io",
+            example="api.pinecone.io", allow_insecure_source=self.source_of("allow_insecure"),
         )  # fmt: skip
 
     def index_base_url(self, host: str) -> str:
@@ -187,4 +204,5 @@ class ClientConfig:
         return base_url(
             host, allow_insecure=self.allow_insecure, what="index host",
             example="my-index-abc123.svc.us-east1-aws.pinecone.io",
+            allow_insecure_source=self.source_of("allow_insecure"),
         )  # fmt: skip

@@ -54,15 +54,18 @@ class PineconeValidationError(PineconeError, ValueError):
 class PineconeConnectionError(PineconeError):
     """Pinecone could not be reached (connection refused, DNS, TLS, timeout), after all retries."""
 
-    def __init__(self, operation: str, url: str, reason: str, request_sent: bool = True) -> None:
+    def __init__(
+        self, operation: str, url: str, reason: str, request_sent: bool = True, host_source: str | None = None
+    ) -> None:
         self.operation = operation
         self.url = url
         self.reason = reason
         #: False when the connection was never made, so Pinecone cannot have acted on the request.
         self.request_sent = request_sent
+        where = f" (read from {host_source})" if host_source else ""
         super().__init__(
             f"Pinecone {operation} could not reach {url}: {reason}. "
-            "Check the host in the Pinecone connection and that it is reachable from this worker."
+            f"Check the host{where} and that it is reachable from this machine."
         )
 
 
@@ -75,6 +78,8 @@ class PineconeApiError(PineconeError):
     :param message: Pinecone's message, verbatim.
     :param operation: what this client was doing (``start_import``, ``describe_index``, ...).
     :param retry_after: seconds from a ``Retry-After`` header, when the server sent one.
+    :param source: where the setting the error is about was read from (for an authentication
+        error, the API key), in the words of whoever configured the client; the hint names it.
     """
 
     def __init__(
@@ -84,12 +89,14 @@ class PineconeApiError(PineconeError):
         message: str,
         operation: str,
         retry_after: float | None = None,
+        source: str | None = None,
     ) -> None:
         self.status_code = status_code
         self.code = code
         self.message = message
         self.operation = operation
         self.retry_after = retry_after
+        self.source = source
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -107,10 +114,8 @@ class PineconeAuthenticationError(PineconeApiError):
     """The API key was missing, wrong or lacks permission (HTTP 401/403)."""
 
     def hint(self) -> str:
-        return (
-            "Check the API key in the Pinecone connection's Password field: it must be a key of "
-            "the project that owns the index"
-        )
+        where = f" (read from {self.source})" if self.source else ""
+        return f"Check the API key{where}: it must be a key of the project that owns the index"
 
 
 class PineconeNotFoundError(PineconeApiError):
@@ -160,8 +165,13 @@ def _code_and_message(response: httpx.Response) -> tuple[str | None, str]:
     return None, message
 
 
-def error_from_response(response: httpx.Response, operation: str) -> PineconeApiError:
-    """Build the right :class:`PineconeApiError` subclass for an error response."""
+def error_from_response(
+    response: httpx.Response, operation: str, *, api_key_source: str | None = None
+) -> PineconeApiError:
+    """Build the right :class:`PineconeApiError` subclass for an error response.
+
+    :param api_key_source: where the API key was read from; an authentication error names it.
+    """
     code, message = _code_and_message(response)
     status = response.status_code
     if status in (401, 403):
@@ -174,4 +184,5 @@ def error_from_response(response: httpx.Response, operation: str) -> PineconeApi
         cls = PineconeServerError
     else:
         cls = PineconeApiError
-    return cls(status, code, message, operation, retry_after=_parse_retry_after(response))
+    source = api_key_source if cls is PineconeAuthenticationError else None
+    return cls(status, code, message, operation, retry_after=_parse_retry_after(response), source=source)

@@ -57,17 +57,19 @@ def _request_kwargs(config: ClientConfig, request: ApiRequest) -> dict[str, Any]
     }
 
 
-def _connection_error(exc: httpx.TransportError, request: ApiRequest) -> PineconeConnectionError:
+def _connection_error(exc: httpx.TransportError, request: ApiRequest, config: ClientConfig) -> PineconeConnectionError:
     # httpx messages name the failure, never the headers, so the key cannot leak through them.
     reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    control_plane = request.url.startswith(config.control_plane_base_url())
     return PineconeConnectionError(
-        request.operation, request.url, reason, request_sent=not isinstance(exc, _NOT_SENT_ERRORS)
-    )
+        request.operation, request.url, reason, request_sent=not isinstance(exc, _NOT_SENT_ERRORS),
+        host_source=config.source_of("control_plane_url" if control_plane else "index_host"),
+    )  # fmt: skip
 
 
-def _result(response: httpx.Response, request: ApiRequest) -> Any:
+def _result(response: httpx.Response, request: ApiRequest, config: ClientConfig) -> Any:
     if response.is_error:
-        raise error_from_response(response, request.operation)
+        raise error_from_response(response, request.operation, api_key_source=config.source_of("api_key"))
     return response.json() if response.content else {}
 
 
@@ -87,8 +89,8 @@ class SyncTransport:
         try:
             response = self._http.request(**_request_kwargs(self._config, request))
         except httpx.TransportError as exc:
-            raise _connection_error(exc, request) from None
-        return _result(response, request)
+            raise _connection_error(exc, request, self._config) from None
+        return _result(response, request, self._config)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -120,5 +122,5 @@ class AsyncTransport:
                 async with shared_async_client() as shared:
                     response = await shared.request(**kwargs)
         except httpx.TransportError as exc:
-            raise _connection_error(exc, request) from None
-        return _result(response, request)
+            raise _connection_error(exc, request, self._config) from None
+        return _result(response, request, self._config)

@@ -15,8 +15,11 @@ Two connection types are read:
     are ignored; ``project_id`` only builds console links. The other extras above are honoured when
     present (a connection defined as JSON can carry them).
 
-The client (:mod:`airflow_provider_pinecone.client`) says what is wrong with a value; this module
-adds where it came from and how to fix it in Airflow. No message shows the API key or the Extra.
+The client (:mod:`airflow_provider_pinecone.client`) says what is wrong with a value and knows nothing
+of Airflow; this module adds where it came from and how to fix it in Airflow: in the messages it
+raises while reading the connection, and, through ``ClientConfig.setting_sources``, in the client's
+later errors (a rejected API key names the Password field, an unreachable host the field it came
+from). No message shows the API key or the Extra.
 """
 
 from __future__ import annotations
@@ -146,10 +149,17 @@ def _with_port(host: str, port: int | None, conn_id: str) -> str:
     return host
 
 
+def _extra_field(name: str, conn_id: str) -> str:
+    return f"the {name!r} extra of Airflow connection {conn_id!r}"
+
+
 def _checked(url: str, *, allow_insecure: bool, what: str, example: str, field: str, conn_id: str) -> str:
     """``url`` if the client accepts it; otherwise the client's reason, the field it came from and the fix."""
     try:
-        base_url(url, allow_insecure=allow_insecure, what=what, example=example)
+        base_url(
+            url, allow_insecure=allow_insecure, what=what, example=example,
+            allow_insecure_source=_extra_field("allow_insecure", conn_id),
+        )  # fmt: skip
     except PineconeConfigurationError as exc:
         raise PineconeConfigurationError(f"{exc} It comes from {field}. {fix_hint(conn_id)}") from None
     return url
@@ -218,7 +228,7 @@ def client_config(
     """
     extras = extras_of(conn, conn_id)
     api_key = conn.password
-    if not api_key:
+    if not api_key or not str(api_key).strip():
         hint = ""
         if not (getattr(conn, "conn_type", None) or "").strip():
             hint = (
@@ -244,9 +254,15 @@ def client_config(
 
     if is_official_type(conn):
         control_plane = _official_control_plane(conn, conn_id, from_extra, allow_insecure)
+        control_plane_field = (
+            f"the Host field (Pinecone Host) of Airflow connection {conn_id!r}"
+            if (conn.host or "").strip()
+            else _extra_field("control_plane_url", conn_id)
+        )
         host = index_host or None
         host_field = "the task's index_host"
     else:
+        control_plane_field = _extra_field("control_plane_url", conn_id)
         control_plane = _checked(
             from_extra or DEFAULT_CONTROL_PLANE_URL, allow_insecure=allow_insecure, what="control plane URL",
             example=_CONTROL_PLANE_EXAMPLE, field=f"the 'control_plane_url' extra of connection {conn_id!r}",
@@ -260,8 +276,19 @@ def client_config(
             host, allow_insecure=allow_insecure, what="index host", example=_INDEX_HOST_EXAMPLE, field=host_field,
             conn_id=conn_id,
         )  # fmt: skip
+    sources = {
+        "api_key": f"the Password field of Airflow connection {conn_id!r}",
+        "api_version": _extra_field("api_version", conn_id),
+        "timeout": _extra_field("timeout", conn_id),
+        "allow_insecure": _extra_field("allow_insecure", conn_id),
+        "index_name": f"the task's index_name, or {_extra_field('index_name', conn_id)}",
+        "control_plane_url": control_plane_field,
+    }
+    if host:
+        sources["index_host"] = host_field
     try:
         return ClientConfig(
+            setting_sources=sources,
             api_key=api_key,
             index_host=host,
             index_name=name,

@@ -266,6 +266,7 @@ def test_a_bad_api_version_says_where_to_set_it(monkeypatch):
     message = _error(monkeypatch, conn_type="pinecone_bulk", host="i.svc.aped.pinecone.io",
                      extra={"api_version": "2023-01"})
     assert "2025-10, 2026-07" in message and "AIRFLOW_CONN_PC" in message
+    assert "It is read from the 'api_version' extra of Airflow connection 'pc'" in message
 
 
 def test_client_refuses_a_non_finite_timeout_by_itself():
@@ -278,6 +279,74 @@ def test_client_messages_state_facts_without_airflow_words():
     with pytest.raises(PineconeConfigurationError) as info:
         base_url("https://api.pinecone.io:70000", allow_insecure=False, what="control plane URL", example="x")
     assert "Airflow" not in str(info.value) and "65535" in str(info.value)
+
+
+# ---- the hook adds the Airflow wording to the client's facts ---------------------------------------
+
+
+def _client_answering(monkeypatch, answer, **conn):
+    """The client of connection 'pc' (built by the hook), with ``answer`` standing in for Pinecone."""
+    import httpx
+
+    from airflow_provider_pinecone.client import PineconeClient, RetryPolicy
+
+    _serve(monkeypatch, password=KEY, **conn)
+    config = PineconeHook("pc", retry=RetryPolicy(max_attempts=1)).connection_config
+    return PineconeClient(config, http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+
+
+def test_a_rejected_key_names_the_password_field(monkeypatch):
+    import httpx
+
+    from airflow_provider_pinecone.client import PineconeAuthenticationError
+
+    client = _client_answering(
+        monkeypatch, lambda request: httpx.Response(401, text="Invalid API Key"),
+        conn_type="pinecone_bulk", host="i.svc.aped.pinecone.io",
+    )  # fmt: skip
+    with pytest.raises(PineconeAuthenticationError) as info:
+        client.describe_index_stats()
+    assert "Check the API key (read from the Password field of Airflow connection 'pc')" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("conn", "field"),
+    [
+        ({"conn_type": "pinecone_bulk", "host": "i.svc.aped.pinecone.io"}, "the Host field (Index host) of connection 'pc'"),
+        ({"conn_type": "pinecone", "host": "api.example.com", "extra": {"index_name": "docs"}},
+         "the Host field (Pinecone Host) of Airflow connection 'pc'"),
+    ],
+)
+def test_an_unreachable_host_names_the_field_it_came_from(monkeypatch, conn, field):
+    import httpx
+
+    from airflow_provider_pinecone.client import PineconeConnectionError
+
+    def refuse(request):
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = _client_answering(monkeypatch, refuse, **conn)
+    with pytest.raises(PineconeConnectionError) as info:
+        client.describe_index_stats()
+    assert f"Check the host (read from {field})" in str(info.value)
+
+
+def test_a_missing_index_name_names_the_task_and_the_extra(monkeypatch):
+    client = _client_answering(monkeypatch, lambda request: pytest.fail("nothing is sent"), conn_type="pinecone_bulk")
+    with pytest.raises(PineconeConfigurationError) as info:
+        client.describe_index()
+    assert "read from the task's index_name, or the 'index_name' extra of Airflow connection 'pc'" in str(info.value)
+
+
+def test_a_blank_key_names_the_password_field(monkeypatch):
+    message = _error(monkeypatch, conn_type="pinecone_bulk", password="   ", host="i.svc.aped.pinecone.io")
+    assert "has no API key: put the key in its Password field" in message
+
+
+def test_plain_http_names_the_allow_insecure_extra(monkeypatch):
+    message = _error(monkeypatch, conn_type="pinecone_bulk", host="http://i.example.com")
+    assert "set allow_insecure if you really mean it. It is read from the 'allow_insecure' extra of Airflow " in message
+    assert "the Host field (Index host) of connection 'pc'" in message
 
 
 # ---- Test in the UI ----------------------------------------------------------------------------------

@@ -5,6 +5,9 @@ import pytest
 
 from airflow_provider_pinecone.client import (
     ClientConfig,
+    PineconeClient,
+    PineconeConnectionError,
+    PineconeError,
     PineconeApiError,
     PineconeAuthenticationError,
     PineconeConfigurationError,
@@ -42,7 +45,14 @@ def test_control_plane_error_shape():
 def test_plain_text_401_is_an_authentication_error_with_a_hint():
     err = error_from_response(_response(401, b"Invalid API Key"), "describe_import")
     assert isinstance(err, PineconeAuthenticationError) and err.code is None and err.message == "Invalid API Key"
-    assert "Password field" in str(err)
+    assert str(err).endswith("Check the API key: it must be a key of the project that owns the index")
+
+
+def test_the_hint_names_where_the_key_was_read_from_when_told():
+    err = error_from_response(_response(403, b"no"), "describe_import", api_key_source="the vault entry 'pc'")
+    assert "Check the API key (read from the vault entry 'pc'): it must be a key" in str(err)
+    other = error_from_response(_response(404, b"no"), "describe_import", api_key_source="the vault entry 'pc'")
+    assert "vault" not in str(other)  # only an authentication error is about the key
 
 
 def test_rate_limit_carries_retry_after_and_long_bodies_are_cut():
@@ -105,7 +115,8 @@ def test_credentials_in_the_uri_are_refused_and_never_echoed(uri):
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
     [
-        ({"api_key": ""}, "Password field"),
+        ({"api_key": ""}, "No Pinecone API key was given."),
+        ({"api_key": "  "}, "No Pinecone API key was given."),
         ({"api_key": "k", "api_version": "2024-01"}, "2025-10, 2026-07"),
         ({"api_key": "k", "index_host": "http://index.example.com"}, "allow_insecure"),
         ({"api_key": "k", "control_plane_url": "http://api.example.com"}, "unencrypted"),
@@ -130,6 +141,29 @@ def test_bad_configuration(kwargs, needle):
 def test_hosts_become_base_urls(host, allow_insecure, expected):
     config = ClientConfig(api_key="k", index_host=host, allow_insecure=allow_insecure)
     assert config.index_base_url(host) == expected
+
+
+# Words of the Airflow layer, which the client must leave to the hook.
+AIRFLOW_WORDS = ("Airflow", "Pinecone connection", "connection's", "Password", "Extra", "extra", "Admin", "worker", "task")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ClientConfig(api_key=""),
+        lambda: ClientConfig(api_key="k", api_version="2024-01"),
+        lambda: ClientConfig(api_key="k", timeout=0),
+        lambda: ClientConfig(api_key="k", index_host="http://index.example.com"),
+        lambda: ClientConfig(api_key="k", control_plane_url="https://user:pw@api.example.com"),
+        lambda: PineconeClient(ClientConfig(api_key="k")).describe_index(),  # no index name
+        lambda: (_ for _ in ()).throw(error_from_response(_response(401, b"Invalid API Key"), "describe_index")),
+        lambda: (_ for _ in ()).throw(PineconeConnectionError("describe_index", "https://x", "ConnectError")),
+    ],
+)
+def test_client_messages_state_facts_without_airflow_words(make):
+    with pytest.raises(PineconeError) as info:
+        make()
+    assert not [word for word in AIRFLOW_WORDS if word in str(info.value)], str(info.value)
 
 
 def test_repr_never_shows_the_key():
