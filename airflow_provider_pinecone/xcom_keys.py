@@ -6,3 +6,5 @@ from __future__ import annotations
 XCOM_IMPORT_ID = "import_id"
 #: The Pinecone console page of the project's imports, behind the task's "Pinecone Import" button.
 XCOM_IMPORT_URL = "pinecone_import_url"
+#: Pre-flight's whole report (every kept problem) when it fails; on success it is the return value.
+XCOM_PREFLIGHT_REPORT = "preflight_report"

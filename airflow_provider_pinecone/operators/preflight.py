@@ -13,6 +13,7 @@ from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.models import IndexModel
 from airflow_provider_pinecone.preflight.arguments import check_counts
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
+from airflow_provider_pinecone.xcom_keys import XCOM_PREFLIGHT_REPORT
 from airflow_provider_pinecone.storage import (
     DEFAULT_MAX_CONNECTIONS,
     StorageError,
@@ -98,10 +99,14 @@ class ValidateImportSourceOperator(BaseOperator):
             report = self._validate()
         self.log.info("%s", report.format_table())
         if report.errors:
-            raise AirflowFailException(report.error_summary())
-        if self.fail_on_warnings and report.warnings:
-            raise AirflowFailException(report.summary(report.warnings, "warnings") + "\n(fail_on_warnings is set)")
-        return report.to_dict()
+            failure = report.error_summary()
+        elif self.fail_on_warnings and report.warnings:
+            failure = report.summary(report.warnings, "warnings") + "\n(fail_on_warnings is set)"
+        else:
+            return report.to_dict()
+        # A failed task has no return value: the whole report goes under its own key.
+        context["ti"].xcom_push(key=XCOM_PREFLIGHT_REPORT, value=report.to_dict())
+        raise AirflowFailException(f"{failure}\nThe full report is in XCom, key {XCOM_PREFLIGHT_REPORT!r}.")
 
     def _validate(self) -> Any:
         # Imported here: pyarrow need not load each time a DAG file using this operator is parsed.

@@ -121,7 +121,7 @@ class ImportSourceReport:
         shown = [f"  - [{p.code}] {p.message}" for p in problems[:max_problems]]
         more = self.count(problems) - len(shown)
         if more > 0:
-            shown.append(f"  ... and {more:,} more {kind} (see the report in XCom)")
+            shown.append(f"  ... and {more:,} more {kind} (in the full report)")
         return f"Pre-flight found {self.count(problems):,} {kind} in {self.uri} ({head}):\n" + "\n".join(shown)
 
     def error_summary(self, max_problems: int = 20) -> str:
@@ -134,5 +134,5 @@ class ImportSourceReport:
             lines.append(f"  {problem.severity.value.upper():<7} {problem.code}: {problem.message}")
         hidden = self.count(self.errors) + self.count(self.warnings) - min(max_problems, len(self.errors + self.warnings))
         if hidden > 0:
-            lines.append(f"  ... {hidden:,} more (see the report in XCom)")
+            lines.append(f"  ... {hidden:,} more (in the full report)")
         return lines

@@ -277,7 +277,7 @@ def s3_bucket(s3_server, monkeypatch) -> Bucket:
     return bucket
 
 
-def _run_validate(dag_id: str, uri: str) -> tuple[str, Any]:
+def _run_validate(dag_id: str, uri: str, key: str = "return_value") -> tuple[str, Any, int]:
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
@@ -286,7 +286,7 @@ def _run_validate(dag_id: str, uri: str) -> tuple[str, Any]:
     run = load_dag(dag_id, "preflight_dags").test(run_conf={"uri": uri})
     (ti,) = run.get_task_instances()
     with create_session() as session:
-        row = session.query(XComModel).filter_by(run_id=run.run_id, task_id="validate", key="return_value").one_or_none()
+        row = session.query(XComModel).filter_by(run_id=run.run_id, task_id="validate", key=key).one_or_none()
     return ti.state, (row.value if row else None), ti.try_number
 
 
@@ -306,13 +306,15 @@ def test_the_operator_fails_once_with_every_error(s3_bucket, capfd):
     s3_bucket.put_all(
         {"imports/0.parquet": dense(), "imports/a/0.parquet": b"not parquet", "imports/b/0.parquet": EXTRA_COLUMN},
     )
-    state, report, tries = _run_validate("preflight_source_only", s3_bucket.uri())
-    assert state == "failed" and report is None
+    state, report, tries = _run_validate("preflight_source_only", s3_bucket.uri(), key="preflight_report")
+    assert state == "failed"
     assert tries == 1  # bad data is not retried, although the task has retries=2
     out = capfd.readouterr().out
     for code in ("layout.no_namespace", "parquet.unreadable_footer", "parquet.unsupported_column"):
         assert code in out
-    assert "Pre-flight found 3 errors" in out
+    assert "Pre-flight found 3 errors" in out and "key 'preflight_report'" in out
+    # The failed task has no return value; its whole report is under its own key.
+    assert report["ok"] is False and len(report["errors"]) == 3
 
 
 @pytest.mark.usefixtures("airflow_db")
