@@ -9,7 +9,10 @@ Fixtures:
 ``pinecone_emulator``
     A started :class:`~airflow_provider_pinecone.testing.emulator.PineconeEmulator`,
     emptied after the test. One server is shared by the whole session and ``reset()``
-    between tests, so the fixture costs milliseconds, not a server start-up.
+    between tests, so the fixture costs milliseconds, not a server start-up. The data-plane
+    servers of indexes made by the two fixtures below are kept running between tests too (an
+    index of the same name made by a later test gets the same host), because stopping one
+    costs about 0.2 s; a parked server answers 404 until its index exists again.
     Imports are real: they read the Parquet files under the URI (point the storage SDKs at
     a local server, e.g. with the ``s3_server`` fixture below) and load them, with a short
     indexing delay (0.2 s). For imports that need no files, simulate them on the clock with
@@ -85,10 +88,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
+from airflow_provider_pinecone.testing.emulator.server import stop_servers
+from airflow_provider_pinecone.testing.emulator.state import IndexConfig
+from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
 from airflow_provider_pinecone.testing.object_stores import AzuriteServer, GcsEmulatorServer, MotoS3Server
 
 TEST_INDEX_NAME = "test-index"
@@ -96,7 +103,75 @@ TEST_INDEX_DIMENSION = 8
 # Fast enough for unit-style tests; tests needing other timings call set_import_behaviour.
 FIXTURE_INDEXING_DELAY = 0.2
 FIXTURE_FILE_DELAY = 0.01
-_index_numbers = itertools.count(1)
+
+
+class _DataPlanePool:
+    """Data-plane servers of fixture-made indexes, kept running between tests, one per index name.
+
+    A data plane serves its index by name from the emulator's state, so a server outlives its
+    index harmlessly (answering 404) and can serve a later index of the same name. Between tests
+    :meth:`park` takes the fixture-made indexes' servers out of the emulator before its
+    ``reset()`` (which would stop them); :meth:`create` gives a parked server to the next index
+    of that name instead of starting one. Anything else (an index a test deleted, or one the
+    test's own ``reset()`` stopped) is simply created afresh.
+
+    This reaches into :class:`PineconeEmulator`'s server registry (``_data_planes`` under
+    ``_servers_lock``), keeping its rule: the index is registered in the state and its server
+    in the registry as one step under that lock.
+    """
+
+    def __init__(self, emulator: PineconeEmulator) -> None:
+        self._emulator = emulator
+        self._parked: dict[str, Any] = {}  # index name -> the emulator's server thread
+        self._made: set[str] = set()  # names made by the fixtures during the current test
+
+    def create(self, name: str, *, dimension: int | None, metric: str | None, cloud: str, region: str,
+               vector_type: str) -> str:
+        """Create an index as ``PineconeEmulator.create_index`` does, reusing a parked data plane."""
+        emulator = self._emulator
+        self._made.add(name)
+        server = self._parked.pop(name, None)
+        if server is None:
+            emulator.create_index(name, dimension=dimension, metric=metric, cloud=cloud, region=region,
+                                  vector_type=vector_type)
+            return name
+        config = validate_index_config(
+            IndexConfig(
+                name=name,
+                vector_type=vector_type,
+                dimension=dimension,
+                metric=metric or ("dotproduct" if vector_type == "sparse" else "cosine"),
+                cloud=cloud,
+                region=region,
+            )
+        )
+        try:
+            record = emulator.state.add_index(config)  # 409 if the test made it already
+        except BaseException:
+            self._parked[name] = server
+            raise
+        with emulator._servers_lock:
+            registered = emulator.state.set_index_host(record, f"{server.host}:{server.port}")
+            if registered:
+                emulator._data_planes[name] = server
+        if not registered:  # cannot happen from a fixture, but never leak the server
+            stop_servers([server])
+        return name
+
+    def park(self) -> None:
+        """Take the servers of this test's fixture-made indexes out of the emulator (before a reset)."""
+        emulator = self._emulator
+        with emulator._servers_lock:
+            for name in self._made:
+                server = emulator._data_planes.pop(name, None)
+                if server is not None:
+                    self._parked[name] = server
+        self._made.clear()
+
+    def stop(self) -> None:
+        """Stop every parked server."""
+        servers, self._parked = list(self._parked.values()), {}
+        stop_servers(servers)
 
 
 @pytest.fixture(scope="session")
@@ -110,33 +185,51 @@ def _pinecone_emulator_session() -> Iterator[PineconeEmulator]:
         emulator.stop()
 
 
+@pytest.fixture(scope="session")
+def _pinecone_data_planes(_pinecone_emulator_session: PineconeEmulator) -> Iterator[_DataPlanePool]:
+    """The session's parked data-plane servers (see :class:`_DataPlanePool`)."""
+    pool = _DataPlanePool(_pinecone_emulator_session)
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
 @pytest.fixture
-def pinecone_emulator(_pinecone_emulator_session: PineconeEmulator) -> Iterator[PineconeEmulator]:
+def pinecone_emulator(
+    _pinecone_emulator_session: PineconeEmulator, _pinecone_data_planes: _DataPlanePool
+) -> Iterator[PineconeEmulator]:
     """A running emulator with no indexes, imports or faults; cleaned up after the test."""
     emulator = _pinecone_emulator_session
     emulator.reset()  # in case an earlier test used the session server without this fixture
     try:
         yield emulator
     finally:
+        _pinecone_data_planes.park()
         emulator.reset()
 
 
 @pytest.fixture
-def pinecone_index(pinecone_emulator: PineconeEmulator) -> str:
+def pinecone_index(pinecone_emulator: PineconeEmulator, _pinecone_data_planes: _DataPlanePool) -> str:
     """Name of a dense index (dimension 8, aws) created on ``pinecone_emulator``."""
-    pinecone_emulator.create_index(
-        TEST_INDEX_NAME, dimension=TEST_INDEX_DIMENSION, metric="cosine", cloud="aws"
+    return _pinecone_data_planes.create(
+        TEST_INDEX_NAME, dimension=TEST_INDEX_DIMENSION, metric="cosine", cloud="aws", region="us-east-1",
+        vector_type="dense",
     )
-    return TEST_INDEX_NAME
 
 
 @pytest.fixture
-def make_pinecone_index(pinecone_emulator: PineconeEmulator) -> Callable[..., str]:
+def make_pinecone_index(
+    pinecone_emulator: PineconeEmulator, _pinecone_data_planes: _DataPlanePool
+) -> Callable[..., str]:
     """Return ``make(name=None, *, dimension=8, metric=None, cloud="aws", vector_type="dense")``.
 
     It creates an index on ``pinecone_emulator`` and returns its name; sparse indexes take no
-    dimension (it is ignored) and default to dotproduct, dense ones to cosine.
+    dimension (it is ignored) and default to dotproduct, dense ones to cosine. Default names
+    are ``index-1``, ``index-2``... within each test (the emulator is empty at its start), so
+    later tests reuse their data planes.
     """
+    numbers = itertools.count(1)
 
     def make(
         name: str | None = None,
@@ -147,16 +240,14 @@ def make_pinecone_index(pinecone_emulator: PineconeEmulator) -> Callable[..., st
         region: str = "us-east-1",
         vector_type: str = "dense",
     ) -> str:
-        name = name or f"index-{next(_index_numbers)}"
-        pinecone_emulator.create_index(
-            name,
+        return _pinecone_data_planes.create(
+            name or f"index-{next(numbers)}",
             dimension=None if vector_type == "sparse" else dimension,
             metric=metric,
             cloud=cloud,
             region=region,
             vector_type=vector_type,
         )
-        return name
 
     return make
 
