@@ -773,3 +773,26 @@ def test_creates_racing_with_resets_leave_no_stray_servers(client: httpx.Client)
             for name in names:
                 assert _data_plane_threads(name) == []
         assert len(outcomes) == 15
+
+
+# ------------------------------------------------------------------ the pytest plugin
+def test_the_plugin_reuses_a_data_plane_only_for_a_new_index_of_its_name(
+    pinecone_emulator: PineconeEmulator, pinecone_index: str, client: httpx.Client, _pinecone_data_planes: Any
+) -> None:
+    host = pinecone_emulator.index_host(pinecone_index)
+    pinecone_emulator.set_import_behaviour(duration=30.0)
+    start_import(client, f"http://{host}")
+    _pinecone_data_planes.park()  # what the fixture does between tests
+    pinecone_emulator.reset()
+    parked = client.get(f"http://{host}/bulk/imports", headers=headers())
+    assert parked.status_code == 404, parked.text  # still listening, but its index is gone
+
+    again = _pinecone_data_planes.create(pinecone_index, dimension=4, metric=None, cloud="aws",
+                                         region="us-east-1", vector_type="dense")
+    assert pinecone_emulator.index_host(again) == host  # no new server
+    listed = client.get(f"http://{host}/bulk/imports", headers=headers())
+    assert listed.status_code == 200 and listed.json()["data"] == []  # nothing of the earlier index
+    assert pinecone_emulator.state.get_index(again).config.dimension == 4
+    pinecone_emulator.delete_index(again)  # a reused server is the emulator's again: deleting stops it
+    with pytest.raises(httpx.ConnectError):
+        client.get(f"http://{host}/bulk/imports", headers=headers())
