@@ -36,8 +36,16 @@ node_modules/.package-lock.json: package-lock.json package.json
 
 node_modules: node_modules/.package-lock.json
 
-test: $(VENV)/.synced node_modules postgres unit-oldest
+# Lint and types first: a style or type error fails before the 4-minute suite starts.
+test: lint $(VENV)/.synced node_modules postgres unit-oldest
 	$(VENV)/bin/python -m pytest -q tests
+
+# ruff (lint, then format check) over the package, tests, examples and benchmarks; mypy over the
+# client, hooks, operators, sensors and triggers (paths and strictness in pyproject.toml).
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # PostgreSQL's server binaries (initdb, pg_ctl) for the deployment suite (tests/deployment), which
 # runs a private cluster of its own; Debian's package is installed only when no initdb is found.
@@ -69,4 +77,4 @@ lock: | $(UV)
 	$(UV) pip compile --quiet requirements/unit-airflow-3.1.in --python-version 3.11 -o requirements/unit-airflow-3.1.txt
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) .airflow .airflow-3.1 .pytest_cache node_modules
+	rm -rf $(VENV) $(VENV_OLDEST) .airflow .airflow-3.1 .pytest_cache .mypy_cache .ruff_cache node_modules

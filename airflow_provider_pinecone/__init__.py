@@ -1,4 +1,5 @@
 """Apache Airflow provider for Pinecone bulk imports."""
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

@@ -21,8 +21,7 @@ OFFICIAL_CONNECTION_TYPE = "pinecone"
 CONN_FIELDS: dict[str, dict[str, Any]] = {
     "index_name": {
         "label": "Index name",
-        "description": "The index to import into. Its host is looked up through the control plane "
-        "when Host is empty.",
+        "description": "The index to import into. Its host is looked up through the control plane when Host is empty.",
         "schema": {"type": ["string", "null"]},
     },
     "api_version": {
@@ -79,9 +78,7 @@ PROVIDER_INFO: dict[str, Any] = {
             "tags": ["software"],
         }
     ],
-    "hooks": [
-        {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.hooks.pinecone"]}
-    ],
+    "hooks": [{"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.hooks.pinecone"]}],
     "operators": [
         {
             "integration-name": "Pinecone",
@@ -91,12 +88,8 @@ PROVIDER_INFO: dict[str, Any] = {
             ],
         }
     ],
-    "sensors": [
-        {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.sensors.imports"]}
-    ],
-    "triggers": [
-        {"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.triggers.imports"]}
-    ],
+    "sensors": [{"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.sensors.imports"]}],
+    "triggers": [{"integration-name": "Pinecone", "python-modules": ["airflow_provider_pinecone.triggers.imports"]}],
     "connection-types": [
         {
             "hook-class-name": "airflow_provider_pinecone.hooks.pinecone.PineconeHook",

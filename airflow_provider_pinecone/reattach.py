@@ -20,7 +20,7 @@ in this order:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow_provider_pinecone.client import ImportModel, ImportStatus, PineconeNotFoundError
@@ -49,7 +49,9 @@ class ImportRecord:
         if not isinstance(value, dict) or not isinstance(value.get("import_id"), str):
             return None
         before = value.get("namespaces_before")
-        return cls(str(value["import_id"]), str(value.get("uri") or ""), list(before) if isinstance(before, list) else None)
+        return cls(
+            str(value["import_id"]), str(value.get("uri") or ""), list(before) if isinstance(before, list) else None
+        )
 
 
 class ImportLedger:
@@ -104,7 +106,7 @@ def run_created_at(context: Any) -> datetime | None:
 
 def _utc(moment: datetime | None) -> datetime | None:
     """``moment`` with a time zone: a naive time is taken as UTC (as Pinecone's timestamps are)."""
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def find_import_to_reattach(
@@ -128,7 +130,9 @@ def find_import_to_reattach(
         [
             imp
             for imp in same_uri
-            if imp.status == ImportStatus.COMPLETED and imp.created_at is not None and _utc(imp.created_at) >= _utc(run_created)
+            if imp.status == ImportStatus.COMPLETED
+            and imp.created_at is not None
+            and _utc(imp.created_at) >= _utc(run_created)
         ]
     )
     if completed is not None:

@@ -19,8 +19,7 @@ class InvalidImportUri(ValueError):
 Cloud = Literal["aws", "gcp", "azure"]
 
 ACCEPTED_FORMS = (
-    "s3://BUCKET/IMPORT_DIR, gs://BUCKET/IMPORT_DIR or "
-    "https://ACCOUNT.blob.core.windows.net/CONTAINER/IMPORT_DIR"
+    "s3://BUCKET/IMPORT_DIR, gs://BUCKET/IMPORT_DIR or https://ACCOUNT.blob.core.windows.net/CONTAINER/IMPORT_DIR"
 )
 # Bucket and container names are letters, digits, dots, hyphens and underscores; anything else
 # (":" or "@" of credentials in particular) makes the URI invalid before any request is made.

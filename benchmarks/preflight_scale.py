@@ -334,15 +334,13 @@ def run_side(
     log_path = log_dir / f"{side}-{files}-{latency_ms:g}ms.log"
     server = server_process()
     server_cpu = cpu_time(server)
-    done = subprocess.run(
-        command, env={**os.environ, **env}, capture_output=True, text=True, timeout=CHILD_TIMEOUT
-    )
+    done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=CHILD_TIMEOUT)
     log_path.write_text(done.stdout + done.stderr)
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if done.returncode != 0 or not lines:
         where = f"{files:,} files, {latency_ms:g} ms"
         raise RuntimeError(f"--side {side} ({where}) failed with exit status {done.returncode}; see {log_path}")
-    data = json.loads(lines[-1][len(RESULT_PREFIX):])
+    data = json.loads(lines[-1][len(RESULT_PREFIX) :])
     data["server_cpu_seconds"] = cpu_time(server) - server_cpu
     return SideResult(**{f.name: data[f.name] for f in fields(SideResult)})
 

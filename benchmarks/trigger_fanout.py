@@ -159,9 +159,7 @@ async def sample_loop(done: asyncio.Event, sample: LoopSample) -> None:
         sample.peak_rss = max(sample.peak_rss, rss_bytes())
 
 
-async def measure(
-    mode: str, counter: PollCounter, build: Callable[[], list[Awaitable[str]]]
-) -> ModeResult:
+async def measure(mode: str, counter: PollCounter, build: Callable[[], list[Awaitable[str]]]) -> ModeResult:
     """Run the awaitables ``build`` returns concurrently; CPU and RSS cover building them too."""
     gc.collect()  # drop setup garbage so it is neither counted nor freed during the run
     before = rss_bytes()
@@ -217,7 +215,9 @@ async def first_event_status(trigger: Any) -> str:
     return str(event.payload["status"])
 
 
-async def run_ours(host: str, import_ids: list[str], warmup_id: str, poll_interval: float, deadline: float) -> ModeResult:
+async def run_ours(
+    host: str, import_ids: list[str], warmup_id: str, poll_interval: float, deadline: float
+) -> ModeResult:
     """Measure N ``ImportTrigger`` s after one warm-up poll through the same hook/client path."""
     from airflow_provider_pinecone.hooks.pinecone import PineconeHook
     from airflow_provider_pinecone.triggers.imports import ImportTrigger
@@ -241,6 +241,7 @@ async def run_ours(host: str, import_ids: list[str], warmup_id: str, poll_interv
 
 # ================================================================================ child: sdk baseline
 
+
 async def sdk_describe(host_url: str, import_id: str) -> Any:
     """One poll the way the SDK's docs show it: a client per call, closed after the call."""
     from pinecone import PineconeAsyncio
@@ -259,7 +260,9 @@ def sdk_trigger_class() -> type:
     class SdkImportTrigger(BaseTrigger):
         """A trigger as a user would write it on the ``pinecone`` SDK; same loop and logging as ours."""
 
-        def __init__(self, import_id: str, host_url: str, poll_interval: float, deadline: float, counter: PollCounter) -> None:
+        def __init__(
+            self, import_id: str, host_url: str, poll_interval: float, deadline: float, counter: PollCounter
+        ) -> None:
             super().__init__()
             self.import_id, self.host_url = import_id, host_url
             self.poll_interval, self.deadline, self.counter = poll_interval, deadline, counter
@@ -288,7 +291,9 @@ def sdk_trigger_class() -> type:
 _SDK_EVENT_STATUS = {"Completed": "success", "Failed": "failed", "Cancelled": "cancelled"}
 
 
-async def run_sdk(host: str, import_ids: list[str], warmup_id: str, poll_interval: float, deadline: float) -> ModeResult:
+async def run_sdk(
+    host: str, import_ids: list[str], warmup_id: str, poll_interval: float, deadline: float
+) -> ModeResult:
     """Measure N SDK-based triggers after one warm-up poll (loads the SDK's lazy modules)."""
     host_url = f"http://{host}"
     await sdk_describe(host_url, warmup_id)
@@ -308,6 +313,7 @@ def child_main(args: argparse.Namespace) -> int:
     # Both modes import Airflow (setup, not measured): it configures logging, so both triggers'
     # INFO lines go through the same structlog pipeline, as they would in a triggerer.
     import airflow.triggers.base  # noqa: F401
+
     warmup_id, *import_ids = create_imports(args.host, args.triggers + 1)
     # A generous safety net so a stuck run ends with "timeout" events instead of hanging.
     deadline = time.time() + 10 * args.import_duration + 300
@@ -359,7 +365,7 @@ def start_emulator(import_duration: float, log_dir: Path, label: str) -> Emulato
             stop_emulator(process)
             raise RuntimeError(f"The emulator did not report its index host; see {log_dir}/emulator-{label}.log")
         if line.startswith(prefix):
-            return Emulator(process, line[len(prefix):].strip())
+            return Emulator(process, line[len(prefix) :].strip())
 
 
 def stop_emulator(process: subprocess.Popen[str]) -> None:
@@ -464,7 +470,9 @@ def parent_main(args: argparse.Namespace) -> int:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--triggers", type=int, default=None, help=f"concurrent triggers (default {DEFAULT_TRIGGERS:,})")
+    parser.add_argument(
+        "--triggers", type=int, default=None, help=f"concurrent triggers (default {DEFAULT_TRIGGERS:,})"
+    )
     parser.add_argument("--poll-interval", type=float, default=DEFAULT_POLL_INTERVAL, help="seconds between polls")
     parser.add_argument(
         "--import-duration", type=float, default=DEFAULT_IMPORT_DURATION, help="seconds each emulated import takes"

@@ -86,7 +86,9 @@ with DAG(
             actual = stats.namespaces.get(namespace, 0)
             print(f"  namespace {namespace!r}: {actual:,} vectors, {expected['rows']:,} rows in the files")
             if actual != expected["rows"]:
-                problems.append(f"namespace {namespace!r} holds {actual:,} vectors, the files {expected['rows']:,} rows")
+                problems.append(
+                    f"namespace {namespace!r} holds {actual:,} vectors, the files {expected['rows']:,} rows"
+                )
         if imported != preflight["total_rows"]:
             problems.append(f"the import reports {imported:,} records, the files hold {preflight['total_rows']:,} rows")
         if problems:
@@ -104,7 +106,9 @@ with DAG(
             print(f"  {match.id}  score {match.score:.4f}  {match.metadata or ''}")
         expected = params.get("expected_id")
         if expected and (not matches or matches[0].id != expected):
-            raise ValueError(f"The nearest neighbour of the probe is {matches[0].id if matches else None!r}, not {expected!r}.")
+            raise ValueError(
+                f"The nearest neighbour of the probe is {matches[0].id if matches else None!r}, not {expected!r}."
+            )
         return [match.to_dict() for match in matches]
 
     verified = verify_counts(wait_for_import.output, validate_source.output)

@@ -40,7 +40,7 @@ def wait_until(
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
-        if (until(value) if until is not None else value):
+        if until(value) if until is not None else value:
             return value
         if time.monotonic() > deadline:
             pytest.fail(f"{what or 'condition'}: not met within {timeout}s (last value: {value!r})")

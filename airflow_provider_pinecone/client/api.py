@@ -27,7 +27,6 @@ from airflow_provider_pinecone.client.validation import (
 )
 
 
-
 class _Requests:
     """Builds every request from a :class:`ClientConfig`; does no I/O."""
 
@@ -53,9 +52,7 @@ class _Requests:
     def list_indexes(self) -> ApiRequest:
         return ApiRequest("list_indexes", "GET", f"{self.config.control_plane_base_url()}/indexes")
 
-    def start_import(
-        self, host: str, uri: str, integration_id: str | None, error_mode: str
-    ) -> ApiRequest:
+    def start_import(self, host: str, uri: str, integration_id: str | None, error_mode: str) -> ApiRequest:
         body: dict[str, Any] = {
             "uri": validate_import_uri(uri),
             # Always explicit: SDKs disagree on the server's default.
@@ -85,9 +82,7 @@ class _Requests:
     def describe_index_stats(self, host: str) -> ApiRequest:
         return self.data_plane(host, "describe_index_stats", "POST", "/describe_index_stats", json={})
 
-    def query(
-        self, host: str, vector: list[float], top_k: int, namespace: str, include_metadata: bool
-    ) -> ApiRequest:
+    def query(self, host: str, vector: list[float], top_k: int, namespace: str, include_metadata: bool) -> ApiRequest:
         body = {"vector": vector, "topK": top_k, "namespace": namespace, "includeMetadata": include_metadata}
         return self.data_plane(host, "query", "POST", "/query", json=body)
 
@@ -176,7 +171,9 @@ class PineconeClient:
     ) -> list[QueryMatch]:
         """The ``top_k`` records of ``namespace`` nearest to ``vector``, best first."""
         top_k = validate_top_k(top_k)
-        request = self._requests.query(self.index_host(), [float(v) for v in vector], top_k, namespace, include_metadata)
+        request = self._requests.query(
+            self.index_host(), [float(v) for v in vector], top_k, namespace, include_metadata
+        )
         return [QueryMatch.from_api(match) for match in self._transport.send(request).get("matches") or []]
 
     def close(self) -> None:
@@ -207,9 +204,7 @@ class AsyncPineconeClient:
         body = await self._transport.send(self._requests.describe_index(self._requests.index_name(name)))
         return _remember_host(self, name, IndexModel.from_api(body))
 
-    async def start_import(
-        self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue"
-    ) -> str:
+    async def start_import(self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue") -> str:
         """Start a bulk import of ``uri``; return its id."""
         request = self._requests.start_import(await self.index_host(), uri, integration_id, error_mode)
         return _parse_start(await self._transport.send(request))
@@ -225,7 +220,9 @@ class AsyncPineconeClient:
         host = await self.index_host()
         token: str | None = None
         while True:
-            imports, token = _parse_page(await self._transport.send(self._requests.list_imports_page(host, limit, token)))
+            imports, token = _parse_page(
+                await self._transport.send(self._requests.list_imports_page(host, limit, token))
+            )
             for item in imports:
                 yield item
             if not token:

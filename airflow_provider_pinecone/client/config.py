@@ -79,9 +79,7 @@ def base_url(
         raise PineconeConfigurationError(f"The {what} is empty.")
     like = f"give a host name such as {example!r} or an https:// URL"
     if any(char.isspace() or not char.isprintable() for char in host):
-        raise PineconeConfigurationError(
-            f"The {what} {_shown(host)!r} contains spaces or control characters; {like}."
-        )
+        raise PineconeConfigurationError(f"The {what} {_shown(host)!r} contains spaces or control characters; {like}.")
     if _HALF_SCHEME.match(host):
         raise PineconeConfigurationError(
             f"The {what} {_shown(host)!r} is not a valid URL: the scheme needs two slashes (https://); {like}."

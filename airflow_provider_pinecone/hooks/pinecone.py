@@ -9,7 +9,6 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
-from airflow_provider_pinecone.compat import AirflowNotFoundException, aget_connection
 
 from airflow_provider_pinecone.client import (
     DEFAULT_NAMESPACE,
@@ -20,14 +19,14 @@ from airflow_provider_pinecone.client import (
     IndexStats,
     PineconeAuthenticationError,
     PineconeClient,
-    PineconeConfigurationError,
     PineconeConnectionError,
     PineconeError,
-    QueryMatch,
     PineconeNotFoundError,
+    QueryMatch,
     RetryPolicy,
 )
 from airflow_provider_pinecone.client.pool import shared_async_client
+from airflow_provider_pinecone.compat import AirflowNotFoundException, aget_connection
 from airflow_provider_pinecone.hooks import connection_settings
 from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
 
@@ -244,9 +243,7 @@ class PineconeHook(BaseHook):
         async with shared_async_client():
             yield self
 
-    async def astart_import(
-        self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue"
-    ) -> str:
+    async def astart_import(self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue") -> str:
         """Async :meth:`start_import`."""
         client = await self.aget_client()
         return await client.start_import(uri, integration_id=integration_id, error_mode=error_mode)
@@ -324,4 +321,3 @@ def _probe(client: PineconeClient) -> str:
         return f"Connected: index {index.name!r} is {state}, on {index.cloud} {index.region}, host {index.host}."
     indexes = client.list_indexes()
     return f"Connected: the project has {len(indexes)} indexes. Set 'index_name' in Extra to pick one."
-

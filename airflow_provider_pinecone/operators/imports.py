@@ -12,11 +12,11 @@ from airflow.configuration import conf
 from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_pinecone.client import PineconeConnectionError, PineconeError, PineconeServerError
-from airflow_provider_pinecone.compat import AirflowTaskTimeout
 from airflow_provider_pinecone.client.validation import validate_error_mode, validate_import_id, validate_import_uri
-from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.compat import AirflowTaskTimeout
 from airflow_provider_pinecone.events import EVENT_TIMEOUT, ImportEvent
 from airflow_provider_pinecone.failures import ImportTimedOut, raise_unless_completed
+from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeImportLink
 from airflow_provider_pinecone.polling import ProgressLog, seconds_until_next_poll
 from airflow_provider_pinecone.reattach import (
@@ -119,8 +119,10 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         self._ti = context["ti"]
         ledger = ImportLedger(context)
         record = ledger.read()
-        existing, why = (None, "") if self.force_new_import else find_import_to_reattach(
-            self.hook, self.uri, record, run_created_at(context)
+        existing, why = (
+            (None, "")
+            if self.force_new_import
+            else find_import_to_reattach(self.hook, self.uri, record, run_created_at(context))
         )
         if existing is not None:
             self.import_id = existing.id
@@ -134,7 +136,9 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
             namespaces_before = sorted(existing) if len(existing) <= MAX_REMEMBERED_NAMESPACES else None
             self.import_id = self._start_import()
             ledger.write(ImportRecord(self.import_id, self.uri, namespaces_before))
-            self.log.info("Started Pinecone import %s of %s (error_mode=%s).", self.import_id, self.uri, self.error_mode)
+            self.log.info(
+                "Started Pinecone import %s of %s (error_mode=%s).", self.import_id, self.uri, self.error_mode
+            )
         context["ti"].xcom_push(key=XCOM_IMPORT_ID, value=self.import_id)
         context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
         if not self.wait_for_completion:

@@ -7,13 +7,11 @@ from typing import Any
 
 from airflow.sdk import BaseOperator, Context
 
-from airflow_provider_pinecone.compat import AirflowException, AirflowFailException
-from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.models import IndexModel
+from airflow_provider_pinecone.compat import AirflowException, AirflowFailException
+from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.preflight.arguments import check_counts
-from airflow_provider_pinecone.task_failures import mistakes_fail_fast
-from airflow_provider_pinecone.xcom_keys import XCOM_PREFLIGHT_REPORT
 from airflow_provider_pinecone.storage import (
     DEFAULT_MAX_CONNECTIONS,
     StorageError,
@@ -21,6 +19,8 @@ from airflow_provider_pinecone.storage import (
     StorageSdkMissing,
     without_secrets,
 )
+from airflow_provider_pinecone.task_failures import mistakes_fail_fast
+from airflow_provider_pinecone.xcom_keys import XCOM_PREFLIGHT_REPORT
 
 
 class ValidateImportSourceOperator(BaseOperator):

@@ -23,7 +23,6 @@ from airflow_provider_pinecone.preflight.problems import Problem, error, warning
 from airflow_provider_pinecone.preflight.schema import IndexType
 
 
-
 @dataclass
 class Finding:
     """How many sampled rows of one file broke one rule, the first such row and what was wrong there."""
@@ -177,7 +176,11 @@ def _check_metadata(sample: RecordSample, row: int, text: str) -> None:
         sample.found("record.invalid_metadata", row, f"Failed to parse metadata: {exc}")
         return
     if not isinstance(parsed, dict):
-        sample.found("record.invalid_metadata", row, f"Failed to parse metadata: a JSON object is required, got {type(parsed).__name__}")
+        sample.found(
+            "record.invalid_metadata",
+            row,
+            f"Failed to parse metadata: a JSON object is required, got {type(parsed).__name__}",
+        )
 
 
 def _refuse_constant(name: str) -> float:

@@ -132,7 +132,9 @@ class ImportSourceReport:
         lines = []
         for problem in (self.errors + self.warnings)[:max_problems]:
             lines.append(f"  {problem.severity.value.upper():<7} {problem.code}: {problem.message}")
-        hidden = self.count(self.errors) + self.count(self.warnings) - min(max_problems, len(self.errors + self.warnings))
+        hidden = (
+            self.count(self.errors) + self.count(self.warnings) - min(max_problems, len(self.errors + self.warnings))
+        )
         if hidden > 0:
             lines.append(f"  ... {hidden:,} more (in the full report)")
         return lines

@@ -75,11 +75,7 @@ def type_name(arrow_type: pa.DataType) -> str:
 
 
 def _is_list(arrow_type: pa.DataType) -> bool:
-    return (
-        pa.types.is_list(arrow_type)
-        or pa.types.is_large_list(arrow_type)
-        or pa.types.is_fixed_size_list(arrow_type)
-    )
+    return pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type) or pa.types.is_fixed_size_list(arrow_type)
 
 
 def _is_list_of(arrow_type: pa.DataType, value_type: pa.DataType) -> bool:
@@ -162,7 +158,9 @@ def pinecone_type_error(column: str, given: pa.DataType) -> str:
     """Pinecone's own sentence for a mistyped column (the import guide's "Type errors")."""
     if column == "metadata":
         return f'The expected data type for metadata is a JSON encoded string in UTF-8 format, but got "{type_name(given)}"'
-    return f'The expected data type for column "{column}" is "{EXPECTED_TYPE_NAMES[column]}", but got "{type_name(given)}"'
+    return (
+        f'The expected data type for column "{column}" is "{EXPECTED_TYPE_NAMES[column]}", but got "{type_name(given)}"'
+    )
 
 
 def _wrong_type_message(column: str, given: pa.DataType, path: str) -> str:

@@ -145,7 +145,9 @@ def check_arguments(
     """Raise ``ValueError`` for misuse; return the normalised error mode, index type and index."""
     mode = validate_error_mode(error_mode)  # a ValueError, as every misuse here
     if index_type is not None and index_type not in INDEX_TYPES:
-        raise ValueError(f"index_type must be one of {', '.join(INDEX_TYPES)} (or None to infer it), not {index_type!r}.")
+        raise ValueError(
+            f"index_type must be one of {', '.join(INDEX_TYPES)} (or None to infer it), not {index_type!r}."
+        )
     check_counts(sample_rows, max_workers)
     if index is None or isinstance(index, IndexModel):
         return mode, index_type, index
@@ -197,7 +199,9 @@ class _SourceChecker:
         try:
             layout = classify_listing(self.location, self.store.list_objects())
         except StorageNotFound as exc:
-            log.add(error("storage.not_found", f"{exc} Check the bucket name and prefix in the URI.", self.location.uri))
+            log.add(
+                error("storage.not_found", f"{exc} Check the bucket name and prefix in the URI.", self.location.uri)
+            )
             return
         except StorageAccessDenied as exc:
             log.add(error("storage.access_denied", str(exc), self.location.uri))
@@ -302,7 +306,9 @@ class _SourceChecker:
             return sample_records(table, expected, url, namespace), []
         except (pa.ArrowException, OSError, ValueError) as exc:  # ValueError includes invalid UTF-8 text
             return None, [
-                error("parquet.unreadable_data", f"The rows of {url} could not be decoded ({exc}); rewrite the file.", url)
+                error(
+                    "parquet.unreadable_data", f"The rows of {url} could not be decoded ({exc}); rewrite the file.", url
+                )
             ]
 
 

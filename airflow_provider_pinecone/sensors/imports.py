@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import time
-from functools import cached_property
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from airflow.configuration import conf
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
-from airflow_provider_pinecone.compat import AirflowException, AirflowSensorTimeout, AirflowSkipException
 from airflow_provider_pinecone.client.validation import validate_import_id
-from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.compat import AirflowException, AirflowSensorTimeout, AirflowSkipException
 from airflow_provider_pinecone.events import EVENT_TIMEOUT, ImportEvent
 from airflow_provider_pinecone.failures import raise_unless_completed
+from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeImportLink
 from airflow_provider_pinecone.polling import ProgressLog
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
@@ -108,9 +108,7 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
         """
         ended = ImportEvent.from_payload(event)
         if ended.status == EVENT_TIMEOUT:
-            message = (
-                f"Pinecone import {ended.import_id} did not finish within the sensor's timeout of {self.timeout:,.0f} s."
-            )
+            message = f"Pinecone import {ended.import_id} did not finish within the sensor's timeout of {self.timeout:,.0f} s."
             if self.soft_fail or self.never_fail:
                 raise AirflowSkipException(f"Skipping: {message}")
             raise AirflowSensorTimeout(message)

@@ -5,9 +5,14 @@ Each cloud is read with its native SDK, installed with the matching extra
 :func:`open_object_store` when it is given a connection id.
 """
 
-from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS, DEFAULT_TAIL_BYTES, ObjectStore, RequestCounter, StoredObject
+from airflow_provider_pinecone.storage.base import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_TAIL_BYTES,
+    ObjectStore,
+    RequestCounter,
+    StoredObject,
+)
 from airflow_provider_pinecone.storage.connections import open_object_store
-from airflow_provider_pinecone.storage.options import StorageOptions
 from airflow_provider_pinecone.storage.errors import (
     InvalidImportUri,
     StorageAccessDenied,
@@ -16,6 +21,7 @@ from airflow_provider_pinecone.storage.errors import (
     StorageNotFound,
     StorageSdkMissing,
 )
+from airflow_provider_pinecone.storage.options import StorageOptions
 from airflow_provider_pinecone.uris import ACCEPTED_FORMS, ImportLocation, parse_import_uri, without_secrets
 
 __all__ = [

@@ -63,7 +63,11 @@ def default_azure_client(
 
 
 def azure_client_from_connection(
-    conn: Any, location: ImportLocation, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS
+    conn: Any,
+    location: ImportLocation,
+    *,
+    endpoint_url: str | None = None,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> Any:
     """A ``BlobServiceClient`` from an Airflow ``wasb`` connection's standard fields.
 
@@ -97,9 +101,7 @@ def azure_client_from_connection(
     return _service_client(blob, account_url, credential, options, f"The account URL of {conn_name}")
 
 
-def client_like(
-    client: Any, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS
-) -> Any:
+def client_like(client: Any, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> Any:
     """A ``BlobServiceClient`` with ``client``'s credential and URL, sized and pinned as every client here.
 
     For a client built elsewhere (``WasbHook().get_conn()``, say), which has neither this module's
@@ -116,7 +118,11 @@ def client_like(
         url = endpoint_url + (f"?{query}" if query else "")
     try:
         return _service_client(
-            blob, url, client.credential, _client_options(max_connections), "The blob service URL of the Azure connection"
+            blob,
+            url,
+            client.credential,
+            _client_options(max_connections),
+            "The blob service URL of the Azure connection",
         )
     finally:
         client.close()

@@ -56,7 +56,9 @@ def default_gcs_client(*, endpoint_url: str | None = None, max_connections: int 
     return _client(storage, credentials, project, endpoint_url, max_connections)
 
 
-def gcs_client_from_connection(conn: Any, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> Any:
+def gcs_client_from_connection(
+    conn: Any, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS
+) -> Any:
     """A ``google.cloud.storage.Client`` from an Airflow ``google_cloud_platform`` connection.
 
     Reads the standard extras ``keyfile_dict`` (JSON text or a dict), ``key_path``, ``project`` and
@@ -79,7 +81,10 @@ def gcs_client_from_connection(conn: Any, *, endpoint_url: str | None = None, ma
 
 
 def client_with_credentials(
-    credentials: Any, project: str | None, *, endpoint_url: str | None = None,
+    credentials: Any,
+    project: str | None,
+    *,
+    endpoint_url: str | None = None,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> Any:
     """A ``google.cloud.storage.Client`` for credentials obtained elsewhere (``GCSHook``'s, say).

@@ -70,7 +70,10 @@ class S3ObjectStore(ObjectStore):
         if end <= start:
             return b""
         response = self._call(
-            "get_object", what=self.location.url_of(key), Bucket=self.location.bucket, Key=key,
+            "get_object",
+            what=self.location.url_of(key),
+            Bucket=self.location.bucket,
+            Key=key,
             Range=f"bytes={start}-{end - 1}",
         )
         from botocore.exceptions import BotoCoreError
@@ -107,7 +110,9 @@ class S3ObjectStore(ObjectStore):
             raise StorageError(f"Reading {what} failed: {error}") from None
 
 
-def s3_client_from_connection(conn: Any, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> Any:
+def s3_client_from_connection(
+    conn: Any, *, endpoint_url: str | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS
+) -> Any:
     """A boto3 S3 client from an Airflow ``aws`` connection's standard fields.
 
     Login and password are the access key id and secret; the extra may carry ``region_name``,

@@ -664,6 +664,7 @@ def _gcs_server(host: str, port: int) -> Any:
         for method, handler in list(handlers.items()):
             if handler is list_objects:
                 handlers[method] = paginated_ls
+
     class Server(HTTPServer):
         # Python's default backlog of 5 drops connections under parallel clients, which then wait
         # a second for TCP to retry; werkzeug (the S3 server) uses 128 too.

@@ -125,15 +125,17 @@ class _DataPlanePool:
         self._parked: dict[str, Any] = {}  # index name -> the emulator's server thread
         self._made: set[str] = set()  # names made by the fixtures during the current test
 
-    def create(self, name: str, *, dimension: int | None, metric: str | None, cloud: str, region: str,
-               vector_type: str) -> str:
+    def create(
+        self, name: str, *, dimension: int | None, metric: str | None, cloud: str, region: str, vector_type: str
+    ) -> str:
         """Create an index as ``PineconeEmulator.create_index`` does, reusing a parked data plane."""
         emulator = self._emulator
         self._made.add(name)
         server = self._parked.pop(name, None)
         if server is None:
-            emulator.create_index(name, dimension=dimension, metric=metric, cloud=cloud, region=region,
-                                  vector_type=vector_type)
+            emulator.create_index(
+                name, dimension=dimension, metric=metric, cloud=cloud, region=region, vector_type=vector_type
+            )
             return name
         config = validate_index_config(
             IndexConfig(
@@ -213,7 +215,11 @@ def pinecone_emulator(
 def pinecone_index(pinecone_emulator: PineconeEmulator, _pinecone_data_planes: _DataPlanePool) -> str:
     """Name of a dense index (dimension 8, aws) created on ``pinecone_emulator``."""
     return _pinecone_data_planes.create(
-        TEST_INDEX_NAME, dimension=TEST_INDEX_DIMENSION, metric="cosine", cloud="aws", region="us-east-1",
+        TEST_INDEX_NAME,
+        dimension=TEST_INDEX_DIMENSION,
+        metric="cosine",
+        cloud="aws",
+        region="us-east-1",
         vector_type="dense",
     )
 

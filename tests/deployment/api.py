@@ -15,8 +15,22 @@ TERMINAL_TI_STATES = frozenset({"success", "failed", "skipped", "upstream_failed
 
 # Keys of a structured log entry that repeat the task's identity on every line.
 _LOG_CONTEXT_KEYS = frozenset(
-    {"event", "timestamp", "level", "logger", "try_number", "map_index", "run_id", "dag_id", "ti_id", "task_id",
-     "filename", "lineno", "ti", "sources"}
+    {
+        "event",
+        "timestamp",
+        "level",
+        "logger",
+        "try_number",
+        "map_index",
+        "run_id",
+        "dag_id",
+        "ti_id",
+        "task_id",
+        "filename",
+        "lineno",
+        "ti",
+        "sources",
+    }
 )
 
 
@@ -35,7 +49,9 @@ class AirflowApi:
     # ------------------------------------------------------------------ basics
     def _check(self, response: httpx.Response) -> Any:
         if response.status_code >= 300:
-            raise ApiError(f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text}")
+            raise ApiError(
+                f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text}"
+            )
         return response.json() if response.content else None
 
     def get(self, path: str, **params: Any) -> Any:
@@ -73,7 +89,9 @@ class AirflowApi:
     def dag_run(self, dag_id: str, run_id: str) -> dict[str, Any]:
         return self.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
 
-    def wait_run(self, dag_id: str, run_id: str, states: Iterable[str] = TERMINAL_RUN_STATES, timeout: float = 90) -> str:
+    def wait_run(
+        self, dag_id: str, run_id: str, states: Iterable[str] = TERMINAL_RUN_STATES, timeout: float = 90
+    ) -> str:
         """Wait until the run is in one of ``states``; return the state."""
         wanted = set(states)
 
@@ -107,7 +125,9 @@ class AirflowApi:
             ti = self.task_instance(dag_id, run_id, task_id)
             return ti if check(ti) else None
 
-        return self.wait(met, timeout, f"task {dag_id}/{run_id}/{task_id} {condition if isinstance(condition, str) else ''}")
+        return self.wait(
+            met, timeout, f"task {dag_id}/{run_id}/{task_id} {condition if isinstance(condition, str) else ''}"
+        )
 
     def tries_and_states(self, dag_id: str, run_id: str) -> dict[str, tuple[str | None, int]]:
         """``{task_id: (state, try_number)}``: what each scenario asserts about its tasks."""

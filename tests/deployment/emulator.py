@@ -107,9 +107,7 @@ class DeploymentEmulator(PineconeEmulator):
             self._per_index[index] = dataclasses.replace(base, **behaviour)
             return None
 
-    def _make_progress(
-        self, index: IndexConfig, request: ImportRequest, behaviour: ImportBehaviour
-    ) -> ImportProgress:
+    def _make_progress(self, index: IndexConfig, request: ImportRequest, behaviour: ImportBehaviour) -> ImportProgress:
         with self._per_index_lock:
             gate = self._gates.get(index.name)
             behaviour = self._per_index.get(index.name, behaviour)

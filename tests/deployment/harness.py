@@ -95,7 +95,9 @@ def find_postgres_bin() -> Path:
         key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
     )
     if not candidates:
-        raise DeploymentError("PostgreSQL is not installed (no initdb): run `make postgres` (Debian: apt-get install postgresql).")
+        raise DeploymentError(
+            "PostgreSQL is not installed (no initdb): run `make postgres` (Debian: apt-get install postgresql)."
+        )
     return Path(candidates[-1]).parent
 
 
@@ -134,24 +136,49 @@ class PostgresCluster:
             try:
                 account = pwd.getpwnam("postgres")
             except KeyError:
-                raise DeploymentError("Running as root, but there is no `postgres` user to run PostgreSQL as.") from None
+                raise DeploymentError(
+                    "Running as root, but there is no `postgres` user to run PostgreSQL as."
+                ) from None
             os.chown(self.directory, account.pw_uid, account.pw_gid)
             for parent in self.directory.parents:  # the postgres user must be able to reach its directory
                 if parent == Path(tempfile.gettempdir()):
                     break
                 os.chmod(parent, os.stat(parent).st_mode | 0o111)
             runuser = shutil.which("runuser")
-            self._as_user = [runuser, "-u", "postgres", "--"] if runuser else [
-                "setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"
-            ]
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", self.user, "--auth=trust", "-E", "UTF8",
-                  "--no-locale", "--no-sync")
+            self._as_user = (
+                [runuser, "-u", "postgres", "--"]
+                if runuser
+                else ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
+            )
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            self.user,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         options = (
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c max_connections=300 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60",
-                  "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         self._started = True
         import psycopg2
 
@@ -193,8 +220,13 @@ class Component:
             out.write(f"\n===== starting {self.name} at {time.strftime('%H:%M:%S')} =====\n".encode())
             out.flush()
             self.proc = subprocess.Popen(
-                self.argv, env=self.env, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                self.argv,
+                env=self.env,
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.started_pids.append(self.proc.pid)
 
@@ -259,9 +291,7 @@ def _group_alive(pgid: int) -> bool:
         import psutil
 
         return any(
-            p.info["status"] != psutil.STATUS_ZOMBIE
-            for p in psutil.process_iter(["status"])
-            if _pgid(p.pid) == pgid
+            p.info["status"] != psutil.STATUS_ZOMBIE for p in psutil.process_iter(["status"]) if _pgid(p.pid) == pgid
         )
     except Exception:
         return True
@@ -386,8 +416,9 @@ class AirflowDeployment:
         (self.home / "passwords.json").write_text(json.dumps({ADMIN_USER: ADMIN_PASSWORD}))
         self.postgres.start()
         env = self.environment()
-        migrate = Component("db-migrate", [str(AIRFLOW_BIN), "db", "migrate"], env, self.logs / "db-migrate.log",
-                            self.directory)
+        migrate = Component(
+            "db-migrate", [str(AIRFLOW_BIN), "db", "migrate"], env, self.logs / "db-migrate.log", self.directory
+        )
         self.components["db-migrate"] = migrate
         migrate.start()
         try:
@@ -397,8 +428,9 @@ class AirflowDeployment:
         if code != 0:
             raise DeploymentError(f"airflow db migrate failed ({code}):\n{tail(migrate.log)}")
         for name in COMPONENTS:
-            self.components[name] = Component(name, [str(AIRFLOW_BIN), name], env, self.logs / f"{name}.log",
-                                              self.directory)
+            self.components[name] = Component(
+                name, [str(AIRFLOW_BIN), name], env, self.logs / f"{name}.log", self.directory
+            )
             self.components[name].start()
         remaining = timeout - (time.monotonic() - started)
         self.wait_healthy(COMPONENTS, timeout=remaining)

@@ -18,7 +18,6 @@ import concurrent.futures
 import os
 import re
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +30,6 @@ import pytest
 from airflow_provider_pinecone.testing.datasets import dense_table, parquet_bytes
 from tests.deployment.api import AirflowApi, ApiError
 from tests.deployment.stack import DEFAULT_INDEX, Deployment
-from tests.deployment.emulator import ImportGate
 
 pytestmark = pytest.mark.deployment
 
@@ -138,7 +136,9 @@ class ScenarioRunner:
 
     def __init__(self, deployment: Deployment, names: list[str]) -> None:
         self.deployment = deployment
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(names)), thread_name_prefix="scenario")
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(1, len(names)), thread_name_prefix="scenario"
+        )
         self._futures: dict[str, concurrent.futures.Future[Any]] = {}
         for name in names:
             ctx = Scenario(name, deployment, others_done=lambda name=name: self._wait_others(name))
@@ -279,21 +279,30 @@ def scenario_example_dag(ctx: Scenario) -> None:
     state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
     assert state == "success", f"{ctx.name}: run {state}{where()}"
     assert_tasks(
-        ctx, dag_id, run_id,
-        {t: ("success", 1) for t in ("validate_source", "start_import", "wait_for_import", "verify_counts", "query_probe")},
+        ctx,
+        dag_id,
+        run_id,
+        {
+            t: ("success", 1)
+            for t in ("validate_source", "start_import", "wait_for_import", "verify_counts", "query_probe")
+        },
         where(),
     )
     imp = assert_one_import(ctx, index, uri, "Completed", where())
     assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
     log = ctx.rest.task_log(dag_id, run_id, "wait_for_import", 1)
-    percents = {m.group(1) for m in PROGRESS_LINE.finditer(log) if m.group(0).startswith(f"Pinecone import {imp['id']}:")}
+    percents = {
+        m.group(1) for m in PROGRESS_LINE.finditer(log) if m.group(0).startswith(f"Pinecone import {imp['id']}:")
+    }
     assert len(percents) >= 2, (
         f"{ctx.name}: the sensor's log (through the API server) shows progress {sorted(percents)}, "
         f"expected rising percentages:\n{log[-3000:]}"
     )
     # One line per check; that Pinecone is indexing (InProgress at 100 %, 3 s here: ~6 checks) is said once.
     indexing = [line for line in log.splitlines() if "indexing" in line.lower()]
-    assert len(indexing) == 1, f"{ctx.name}: the indexing note appears {len(indexing)} times, expected once:\n" + "\n".join(indexing)
+    assert len(indexing) == 1, (
+        f"{ctx.name}: the indexing note appears {len(indexing)} times, expected once:\n" + "\n".join(indexing)
+    )
 
 
 def test_example_dag(scenarios: ScenarioRunner) -> None:
@@ -319,8 +328,13 @@ def scenario_triggerer_killed(ctx: Scenario) -> None:
             ctx.deployment.restart_triggerer(kill=True)
             # The new triggerer takes the trigger over once the old one's heartbeat is stale.
             ctx.rest.wait_ti(
-                dag_id, run_id, "wait_for_import",
-                lambda ti: ti["state"] != "deferred" or (ti.get("trigger") or {}).get("triggerer_id") not in (None, old_triggerer),
+                dag_id,
+                run_id,
+                "wait_for_import",
+                lambda ti: (
+                    ti["state"] != "deferred"
+                    or (ti.get("trigger") or {}).get("triggerer_id") not in (None, old_triggerer)
+                ),
                 timeout=60,
             )
     finally:
@@ -424,8 +438,11 @@ def scenario_deferred_task_cleared(ctx: Scenario) -> None:
             ctx.notes.append(f"cleared {[t['task_id'] for t in cleared]}")
             # Try 2 runs, finds the import and defers again (or ends).
             ctx.rest.wait_ti(
-                dag_id, run_id, "start_import",
-                lambda t: t["try_number"] >= 2 and t["state"] in ("deferred", "success", "failed"), timeout=60,
+                dag_id,
+                run_id,
+                "start_import",
+                lambda t: t["try_number"] >= 2 and t["state"] in ("deferred", "success", "failed"),
+                timeout=60,
             )
             # The import is held until the trigger of try 1 has decided, so a wrong decision shows.
             decision = wait_kill_decision(ctx, dag_id, run_id, 1)
@@ -461,7 +478,9 @@ def scenario_completed_task_cleared(ctx: Scenario) -> None:
         cases[case] = (index, uri, ctx.trigger(dag_id, {"index_name": index, "uri": uri}))
     for case, (index, uri, run_id) in cases.items():
         where = ctx.context(dag_id, run_id, index, uri)
-        assert ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT) == "success", f"{ctx.name} ({case}): first run{where}"
+        assert ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT) == "success", (
+            f"{ctx.name} ({case}): first run{where}"
+        )
     for case, (index, uri, run_id) in cases.items():
         ctx.rest.clear(dag_id, run_id, ["start_import"], include_downstream=case == "downstream")
     expected = {
@@ -474,19 +493,25 @@ def scenario_completed_task_cleared(ctx: Scenario) -> None:
         try:
             # Done again: every cleared task finished its second try and the run is over.
             ctx.rest.wait(
-                lambda: ctx.rest.dag_run(dag_id, run_id)["state"] in ("success", "failed")
-                and all(
-                    ti["try_number"] >= expected[case][t][1] and ti["state"] in ("success", "failed", "upstream_failed")
-                    for t, ti in ctx.rest.task_instances(dag_id, run_id).items()
+                lambda: (
+                    ctx.rest.dag_run(dag_id, run_id)["state"] in ("success", "failed")
+                    and all(
+                        ti["try_number"] >= expected[case][t][1]
+                        and ti["state"] in ("success", "failed", "upstream_failed")
+                        for t, ti in ctx.rest.task_instances(dag_id, run_id).items()
+                    )
                 ),
-                RUN_TIMEOUT, f"{ctx.name} ({case}): run done after the clear",
+                RUN_TIMEOUT,
+                f"{ctx.name} ({case}): run done after the clear",
             )
             state = ctx.rest.dag_run(dag_id, run_id)["state"]
             assert state == "success", f"{ctx.name} ({case}): run {state} after the clear{where()}"
             assert_tasks(ctx, dag_id, run_id, expected[case], f" ({case}){where()}")
             imp = assert_one_import(ctx, index, uri, "Completed", f" ({case}){where()}")
             xcom = ctx.rest.xcom(dag_id, run_id, "start_import", "import_id")
-            assert xcom == imp["id"], f"{ctx.name} ({case}): XCom import_id {xcom!r}, the import is {imp['id']}{where()}"
+            assert xcom == imp["id"], (
+                f"{ctx.name} ({case}): XCom import_id {xcom!r}, the import is {imp['id']}{where()}"
+            )
         except AssertionError as exc:
             failures.append(str(exc))
     assert not failures, "\n\n".join(failures)
@@ -514,7 +539,8 @@ def scenario_deferred_task_marked_failed(ctx: Scenario) -> None:
             ctx.rest.set_state(dag_id, run_id, "start_import", "failed")
             try:
                 ctx.rest.wait(
-                    lambda: any(i["status"] == "Cancelled" for i in ctx.imports(index, uri)), 30,
+                    lambda: any(i["status"] == "Cancelled" for i in ctx.imports(index, uri)),
+                    30,
                     f"{ctx.name}: the import cancelled",
                 )
             except ApiError:
@@ -594,10 +620,14 @@ def scenario_user_mistakes(ctx: Scenario) -> None:
         problems.append("an import was started")
     bad_uri_log = ctx.rest.task_log(dag_id, run_id, "bad_uri", 1)
     if "ftp" not in bad_uri_log or "s3://" not in bad_uri_log:
-        problems.append(f"bad_uri's log does not name the problem (the ftp:// URI, and what is accepted):\n{bad_uri_log[-2000:]}")
+        problems.append(
+            f"bad_uri's log does not name the problem (the ftp:// URI, and what is accepted):\n{bad_uri_log[-2000:]}"
+        )
     no_key_log = ctx.rest.task_log(dag_id, run_id, "no_api_key", 1)
     if "api key" not in no_key_log.lower() or "pinecone_no_key" not in no_key_log:
-        problems.append(f"no_api_key's log does not name the problem (no API key in pinecone_no_key):\n{no_key_log[-2000:]}")
+        problems.append(
+            f"no_api_key's log does not name the problem (no API key in pinecone_no_key):\n{no_key_log[-2000:]}"
+        )
     assert not problems, f"{ctx.name}: " + "\n".join(problems) + where()
 
 
@@ -628,7 +658,9 @@ def scenario_new_run_after_namespaces_deleted(ctx: Scenario) -> None:
     where = lambda: ctx.context(dag_id, second, index, uri)  # noqa: E731
     state = ctx.rest.wait_run(dag_id, second, timeout=RUN_TIMEOUT)
     imports = ctx.imports(index, uri)
-    assert len(imports) == 2, f"{ctx.name}: {len(imports)} imports of {uri}, expected a new one for the new run{where()}"
+    assert len(imports) == 2, (
+        f"{ctx.name}: {len(imports)} imports of {uri}, expected a new one for the new run{where()}"
+    )
     assert state == "success", f"{ctx.name}: second run {state}{where()}"
     assert_tasks(ctx, dag_id, second, {"start_import": ("success", 1)}, where())
     assert [i["status"] for i in imports] == ["Completed", "Completed"], where()
@@ -649,9 +681,12 @@ def test_new_run_after_namespaces_deleted(scenarios: ScenarioRunner) -> None:
 def _wait_worker_waiting(ctx: Scenario, dag_id: str, run_id: str) -> None:
     """Until start_import runs and has pushed its import id, so it is polling in the worker."""
     ctx.rest.wait(
-        lambda: ctx.rest.task_instance(dag_id, run_id, "start_import")["state"] == "running"
-        and ctx.rest.xcom_entry(dag_id, run_id, "start_import", "import_id") is not None,
-        90, f"{ctx.name}: start_import waiting in the worker",
+        lambda: (
+            ctx.rest.task_instance(dag_id, run_id, "start_import")["state"] == "running"
+            and ctx.rest.xcom_entry(dag_id, run_id, "start_import", "import_id") is not None
+        ),
+        90,
+        f"{ctx.name}: start_import waiting in the worker",
     )
 
 

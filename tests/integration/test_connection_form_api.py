@@ -24,9 +24,8 @@ DIFFERS = "The host or port to test differs from the stored connection"
 def api(airflow_db, monkeypatch):
     """A client of Airflow's REST API app (simple auth manager, everyone admin), Test enabled."""
     pytest.importorskip("airflow.api_fastapi.app")
-    from fastapi.testclient import TestClient
-
     from airflow.api_fastapi.app import create_app
+    from fastapi.testclient import TestClient
 
     monkeypatch.setenv("AIRFLOW__CORE__TEST_CONNECTION", "Enabled")
     monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "True")

@@ -68,8 +68,9 @@ def test_each_connection_type_gets_its_own_hook(monkeypatch, pinecone_emulator, 
     from airflow.models.connection import Connection
     from airflow.providers.pinecone.hooks.pinecone import PineconeHook as OfficialHook
 
-    official = Connection(conn_id="pc_official", conn_type="pinecone", password=KEY,
-                          host=pinecone_emulator.control_plane_url)
+    official = Connection(
+        conn_id="pc_official", conn_type="pinecone", password=KEY, host=pinecone_emulator.control_plane_url
+    )
     monkeypatch.setenv("AIRFLOW_CONN_PC_OFFICIAL", official.get_uri())
     official_hook = official.get_hook()
     assert type(official_hook) is OfficialHook
@@ -77,9 +78,12 @@ def test_each_connection_type_gets_its_own_hook(monkeypatch, pinecone_emulator, 
     assert official_hook.test_connection() == (True, "Connection established")
     assert pinecone_index in official_hook.list_indexes().names()
 
-    ours = Connection(conn_id="pc_bulk", conn_type="pinecone_bulk", password=KEY,
-                      extra=json.dumps({"control_plane_url": pinecone_emulator.control_plane_url,
-                                        "index_name": pinecone_index}))
+    ours = Connection(
+        conn_id="pc_bulk",
+        conn_type="pinecone_bulk",
+        password=KEY,
+        extra=json.dumps({"control_plane_url": pinecone_emulator.control_plane_url, "index_name": pinecone_index}),
+    )
     monkeypatch.setenv("AIRFLOW_CONN_PC_BULK", ours.get_uri())
     our_hook = ours.get_hook()
     assert type(our_hook) is PineconeHook
@@ -88,8 +92,13 @@ def test_each_connection_type_gets_its_own_hook(monkeypatch, pinecone_emulator, 
 
 
 def _bulk_by_name(monkeypatch, emulator, index):
-    return _set(monkeypatch, "pc_bulk_name", conn_type="pinecone_bulk", password=KEY,
-                extra={"control_plane_url": emulator.control_plane_url, "index_name": index})
+    return _set(
+        monkeypatch,
+        "pc_bulk_name",
+        conn_type="pinecone_bulk",
+        password=KEY,
+        extra={"control_plane_url": emulator.control_plane_url, "index_name": index},
+    )
 
 
 def _bulk_by_host(monkeypatch, emulator, index):
@@ -99,15 +108,26 @@ def _bulk_by_host(monkeypatch, emulator, index):
 
 
 def _official_with_index_extra(monkeypatch, emulator, index):
-    return _set(monkeypatch, "pc_official_extra", conn_type="pinecone", password=KEY,
-                host=emulator.control_plane_url, login="ignored-environment",
-                extra={"region": "us-east-1", "debug_curl": False, "index_name": index})
+    return _set(
+        monkeypatch,
+        "pc_official_extra",
+        conn_type="pinecone",
+        password=KEY,
+        host=emulator.control_plane_url,
+        login="ignored-environment",
+        extra={"region": "us-east-1", "debug_curl": False, "index_name": index},
+    )
 
 
 def _official_with_our_extras(monkeypatch, emulator, index):
     # A JSON connection of the official type carrying this provider's extras (no Host).
-    return _set(monkeypatch, "pc_official_ours", conn_type="pinecone", password=KEY,
-                extra={"control_plane_url": emulator.control_plane_url, "index_name": index, "timeout": 5})
+    return _set(
+        monkeypatch,
+        "pc_official_ours",
+        conn_type="pinecone",
+        password=KEY,
+        extra={"control_plane_url": emulator.control_plane_url, "index_name": index, "timeout": 5},
+    )
 
 
 def _official_index_from_task(monkeypatch, emulator, index):
@@ -147,8 +167,14 @@ def test_our_operators_work_with_either_connection_type(
 def test_an_official_connection_never_takes_its_host_for_the_index(monkeypatch, pinecone_emulator, pinecone_index):
     # The index's own data-plane address in an official-type Host is a control plane to us: looking up
     # the index there fails (the data plane has no /indexes), instead of importing into that host.
-    conn_id = _set(monkeypatch, "pc_official_dp", conn_type="pinecone", password=KEY,
-                   host=pinecone_emulator.index_host(pinecone_index), extra={"index_name": pinecone_index})
+    conn_id = _set(
+        monkeypatch,
+        "pc_official_dp",
+        conn_type="pinecone",
+        password=KEY,
+        host=pinecone_emulator.index_host(pinecone_index),
+        extra={"index_name": pinecone_index},
+    )
     hook = PineconeHook(conn_id)
     assert hook.connection_config.index_host is None
     assert hook.connection_config.control_plane_url == pinecone_emulator.index_host(pinecone_index)

@@ -30,7 +30,6 @@ from airflow_provider_pinecone.testing.emulator import EmulatorStartupError, Pin
 from airflow_provider_pinecone.testing.emulator import server as server_module
 from airflow_provider_pinecone.testing.emulator.__main__ import build_parser
 from airflow_provider_pinecone.testing.emulator.errors import NotFound
-
 from tests.waiting import wait_until
 
 pytest_plugins = ["airflow_provider_pinecone.testing.pytest_plugin"]
@@ -113,9 +112,7 @@ def create_body(version: str, name: str, dimension: int = 8) -> dict[str, Any]:
         }
     return {
         "name": name,
-        "schema": {
-            "fields": {"_values": {"type": "dense_vector", "dimension": dimension, "metric": "cosine"}}
-        },
+        "schema": {"fields": {"_values": {"type": "dense_vector", "dimension": dimension, "metric": "cosine"}}},
         "deployment": {"deployment_type": "managed", "cloud": "aws", "region": "us-east-1"},
     }
 
@@ -194,9 +191,7 @@ def test_unknown_api_version_is_rejected_in_each_planes_shape(
 def test_missing_api_version_defaults_to_2025_10(
     pinecone_emulator: PineconeEmulator, pinecone_index: str, client: httpx.Client
 ) -> None:
-    response = client.get(
-        f"{pinecone_emulator.control_plane_url}/indexes/{pinecone_index}", headers=headers(None)
-    )
+    response = client.get(f"{pinecone_emulator.control_plane_url}/indexes/{pinecone_index}", headers=headers(None))
     assert response.status_code == 200
     assert response.json()["spec"]["serverless"]["cloud"] == "aws"
     assert_matches_spec(response.json(), "control", "2025-10", "IndexModel")
@@ -222,7 +217,10 @@ def test_index_crud(pinecone_emulator: PineconeEmulator, client: httpx.Client, v
     else:
         fields = model["schema"]["fields"]
         assert fields["_values"] == {
-            "type": "dense_vector", "dimension": 8, "metric": "cosine", "description": None,
+            "type": "dense_vector",
+            "dimension": 8,
+            "metric": "cosine",
+            "description": None,
         }
         assert fields["_sparse_values"]["type"] == "sparse_vector"
         assert model["deployment"]["deployment_type"] == "managed"
@@ -237,17 +235,19 @@ def test_index_crud(pinecone_emulator: PineconeEmulator, client: httpx.Client, v
     stats = client.post(f"http://{host}/describe_index_stats", headers=headers(version), json={})
     assert stats.status_code == 200
     assert stats.json() == {
-        "namespaces": {}, "dimension": 8, "indexFullness": 0.0, "totalVectorCount": 0,
-        "metric": "cosine", "vectorType": "dense",
+        "namespaces": {},
+        "dimension": 8,
+        "indexFullness": 0.0,
+        "totalVectorCount": 0,
+        "metric": "cosine",
+        "vectorType": "dense",
     }
     assert_matches_spec(stats.json(), "data", version, "IndexDescription")
 
     deleted = client.delete(f"{base}/indexes/crud", headers=headers(version))
     assert deleted.status_code == 202
     missing = client.get(f"{base}/indexes/crud", headers=headers(version))
-    assert_matches_spec(
-        assert_control_error(missing, 404, "NOT_FOUND"), "control", version, "ErrorResponse"
-    )
+    assert_matches_spec(assert_control_error(missing, 404, "NOT_FOUND"), "control", version, "ErrorResponse")
     assert_control_error(client.delete(f"{base}/indexes/crud", headers=headers(version)), 404, "NOT_FOUND")
     with pytest.raises(httpx.ConnectError):  # its data plane is gone too
         client.get(f"http://{host}/bulk/imports", headers=headers(version))
@@ -288,9 +288,7 @@ def test_create_index_rejects_bad_input(
     pinecone_emulator: PineconeEmulator, client: httpx.Client, version: str, body: dict[str, Any]
 ) -> None:
     response = client.post(f"{pinecone_emulator.control_plane_url}/indexes", headers=headers(version), json=body)
-    assert_matches_spec(
-        assert_control_error(response, 400, "INVALID_ARGUMENT"), "control", version, "ErrorResponse"
-    )
+    assert_matches_spec(assert_control_error(response, 400, "INVALID_ARGUMENT"), "control", version, "ErrorResponse")
     assert pinecone_emulator.state.list_indexes() == []
 
 
@@ -332,8 +330,10 @@ def test_start_describe_list_paginate_cancel(
     # started just before) has advanced by more than the 0.01 rounding step since the cancelled
     # one was read: a cancelled import that still followed the clock would have moved as far.
     running = describe(client, data_url, ids[0])["percentComplete"]
-    wait_until(lambda: describe(client, data_url, ids[0])["percentComplete"] >= running + 0.1,
-               what="a running import to advance 0.1 %")
+    wait_until(
+        lambda: describe(client, data_url, ids[0])["percentComplete"] >= running + 0.1,
+        what="a running import to advance 0.1 %",
+    )
     assert describe(client, data_url, ids[1]) == model
     assert pinecone_emulator.list_imports("test-index")[1] == model
 
@@ -370,9 +370,7 @@ def test_import_fails_with_configured_message(
         duration=0.3, records=100, fail_message="User error: namespace exists", fail_at_percent=40.0
     )
     import_id = start_import(client, data_url)
-    model = wait_until(
-        lambda: (m := describe(client, data_url, import_id))["status"] == "Failed" and m, timeout=5.0
-    )
+    model = wait_until(lambda: (m := describe(client, data_url, import_id))["status"] == "Failed" and m, timeout=5.0)
     assert model["error"] == "User error: namespace exists"
     assert model["percentComplete"] == 40.0 and model["recordsImported"] == 40
     assert "finishedAt" in model
@@ -439,9 +437,7 @@ def test_admin_routes_over_http_need_no_key(
     pinecone_emulator: PineconeEmulator, data_url: str, client: httpx.Client
 ) -> None:
     admin = f"{pinecone_emulator.control_plane_url}/_emulator"
-    response = client.post(
-        f"{admin}/import-behaviour", json={"duration": 0.1, "indexing_delay": 0.0, "pending": 0.0}
-    )
+    response = client.post(f"{admin}/import-behaviour", json={"duration": 0.1, "indexing_delay": 0.0, "pending": 0.0})
     assert response.status_code == 200, response.text
     import_id = start_import(client, data_url)
     wait_until(lambda: describe(client, data_url, import_id)["status"] == "Completed", timeout=3.0)
@@ -473,8 +469,19 @@ def _free_port() -> int:
 def test_cli_serves_until_sigterm(client: httpx.Client) -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "airflow_provider_pinecone.testing.emulator", "--port", str(port),
-         "--api-key", "cli-key", "--index", "cli-index:4", "--import-duration", "0.1"],
+        [
+            sys.executable,
+            "-m",
+            "airflow_provider_pinecone.testing.emulator",
+            "--port",
+            str(port),
+            "--api-key",
+            "cli-key",
+            "--index",
+            "cli-index:4",
+            "--import-duration",
+            "0.1",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -506,9 +513,10 @@ def test_cli_serves_until_sigterm(client: httpx.Client) -> None:
 
 def test_cli_argument_errors_are_clean() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "airflow_provider_pinecone.testing.emulator", "--port", "0",
-         "--index", "no-dimension"],
-        capture_output=True, text=True, timeout=30,
+        [sys.executable, "-m", "airflow_provider_pinecone.testing.emulator", "--port", "0", "--index", "no-dimension"],
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2
     assert "NAME:DIMENSION" in result.stderr and "Traceback" not in result.stderr
@@ -551,9 +559,7 @@ def test_cli_help_documents_the_api_key_variable() -> None:
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-1", "soon"])
-def test_cli_rejects_non_finite_or_negative_durations(
-    value: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_rejects_non_finite_or_negative_durations(value: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args(["--port", "0", "--import-duration", value])
     assert exit_info.value.code == 2
@@ -632,7 +638,9 @@ def test_bad_limit_type_is_a_400(data_url: str, client: httpx.Client) -> None:
 
 
 def test_unexpected_errors_are_spec_shaped_500s(
-    pinecone_emulator: PineconeEmulator, data_url: str, client: httpx.Client,
+    pinecone_emulator: PineconeEmulator,
+    data_url: str,
+    client: httpx.Client,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def broken(*_args: Any, **_kwargs: Any) -> Any:
@@ -787,8 +795,9 @@ def test_the_plugin_reuses_a_data_plane_only_for_a_new_index_of_its_name(
     parked = client.get(f"http://{host}/bulk/imports", headers=headers())
     assert parked.status_code == 404, parked.text  # still listening, but its index is gone
 
-    again = _pinecone_data_planes.create(pinecone_index, dimension=4, metric=None, cloud="aws",
-                                         region="us-east-1", vector_type="dense")
+    again = _pinecone_data_planes.create(
+        pinecone_index, dimension=4, metric=None, cloud="aws", region="us-east-1", vector_type="dense"
+    )
     assert pinecone_emulator.index_host(again) == host  # no new server
     listed = client.get(f"http://{host}/bulk/imports", headers=headers())
     assert listed.status_code == 200 and listed.json()["data"] == []  # nothing of the earlier index

@@ -40,7 +40,6 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from airflow_provider_pinecone.testing.datasets import dense_table
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
-
 from tests.integration.buckets import Bucket, new_bucket
 from tests.waiting import wait_until
 
@@ -57,6 +56,7 @@ DATA = "db_data"
 CONTROL_SERVER = "https://api.pinecone.io"
 DIMENSION = 8
 TERMINAL = ("Completed", "Failed", "Cancelled")
+
 
 # --------------------------------------------------------------------------- httpx adapter
 class HttpxOpenAPIRequest:
@@ -149,9 +149,7 @@ def _describe_error(exc: BaseException) -> str:
     return "\n".join(lines)
 
 
-def check_response(
-    api: str, versions: Iterable[str], request: HttpxOpenAPIRequest, response: httpx.Response
-) -> None:
+def check_response(api: str, versions: Iterable[str], request: HttpxOpenAPIRequest, response: httpx.Response) -> None:
     """Fail unless ``response`` validates against ``api``'s spec of every one of ``versions``."""
     problems = []
     for version in versions:
@@ -236,9 +234,12 @@ class Planes:
                     )
         check_response(api, versions, oa_request, response)
         if response.status_code != expect:
-            hint = " (the emulator has no such route)" if response.status_code in (404, 405) and (
-                "Not Found:" in response.text or "Method Not Allowed" in response.text
-            ) else ""
+            hint = (
+                " (the emulator has no such route)"
+                if response.status_code in (404, 405)
+                and ("Not Found:" in response.text or "Method Not Allowed" in response.text)
+                else ""
+            )
             pytest.fail(
                 f"{method} {path} (API {version}): expected HTTP {expect}, got "
                 f"{response.status_code}{hint}: {response.text[:400]}",
@@ -246,12 +247,16 @@ class Planes:
             )
         return response
 
-    def wait_import(self, version: str, import_id: str, until: Callable[[dict[str, Any]], bool],
-                    timeout: float = 15.0) -> dict[str, Any]:
+    def wait_import(
+        self, version: str, import_id: str, until: Callable[[dict[str, Any]], bool], timeout: float = 15.0
+    ) -> dict[str, Any]:
         """Poll describe_import (each answer validated) until ``until(model)``; bounded."""
         return wait_until(
             lambda: self.data("GET", f"/bulk/imports/{import_id}", version, 200).json(),
-            until, timeout=timeout, interval=0.05, what=f"import {import_id} (API {version})",
+            until,
+            timeout=timeout,
+            interval=0.05,
+            what=f"import {import_id} (API {version})",
         )
 
 
@@ -343,13 +348,22 @@ def test_list_indexes(planes: Planes, version: str) -> None:
 def _create_body(version: str, name: str, *, sparse: bool = False, **extra: Any) -> dict[str, Any]:
     if version == "2025-10":
         body: dict[str, Any] = {"name": name, "spec": {"serverless": {"cloud": "aws", "region": "us-east-1"}}}
-        body.update({"vector_type": "sparse", "metric": "dotproduct"} if sparse else
-                    {"dimension": DIMENSION, "metric": "euclidean"})
+        body.update(
+            {"vector_type": "sparse", "metric": "dotproduct"}
+            if sparse
+            else {"dimension": DIMENSION, "metric": "euclidean"}
+        )
     else:
-        fields = ({"_sparse_values": {"type": "sparse_vector"}} if sparse else
-                  {"_values": {"type": "dense_vector", "dimension": DIMENSION, "metric": "euclidean"}})
-        body = {"name": name, "schema": {"fields": fields},
-                "deployment": {"deployment_type": "managed", "cloud": "aws", "region": "us-east-1"}}
+        fields = (
+            {"_sparse_values": {"type": "sparse_vector"}}
+            if sparse
+            else {"_values": {"type": "dense_vector", "dimension": DIMENSION, "metric": "euclidean"}}
+        )
+        body = {
+            "name": name,
+            "schema": {"fields": fields},
+            "deployment": {"deployment_type": "managed", "cloud": "aws", "region": "us-east-1"},
+        }
     body.update(extra)
     return body
 
@@ -357,13 +371,20 @@ def _create_body(version: str, name: str, *, sparse: bool = False, **extra: Any)
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 def test_create_describe_delete_index(planes: Planes, version: str, sparse: bool) -> None:
     name = "made-here"
-    created = planes.control("POST", "/indexes", version, 201, json=_create_body(
-        version, name, sparse=sparse, tags={"team": "data"}, deletion_protection="enabled"))
+    created = planes.control(
+        "POST",
+        "/indexes",
+        version,
+        201,
+        json=_create_body(version, name, sparse=sparse, tags={"team": "data"}, deletion_protection="enabled"),
+    )
     assert created.json()["name"] == name
     described = planes.control("GET", f"/indexes/{name}", version, 200).json()
     assert described["host"] == planes.emulator.index_host(name)
     assert {i["name"] for i in planes.control("GET", "/indexes", version, 200).json()["indexes"]} == {
-        planes.index, name}
+        planes.index,
+        name,
+    }
     # Deletion protection: 403; the index's own data plane answers while it exists.
     planes.control("DELETE", f"/indexes/{name}", version, 403)
     planes.data("POST", "/describe_index_stats", version, 200, index=name, json={})
@@ -393,8 +414,9 @@ EDGE_OPERATIONS = [
 ]
 
 
-def _edge_call(planes: Planes, plane: str, method: str, path: str, version: str, expect: int,
-               **kwargs: Any) -> httpx.Response:
+def _edge_call(
+    planes: Planes, plane: str, method: str, path: str, version: str, expect: int, **kwargs: Any
+) -> httpx.Response:
     call = planes.control if plane == CONTROL else planes.data
     if method == "POST":
         kwargs["json"] = {}
@@ -435,8 +457,9 @@ def test_injected_faults(planes: Planes, version: str) -> None:
 # ---------------------------------------------------------------------------------- imports
 def test_import_lifecycle(planes: Planes, version: str, bucket: Bucket) -> None:
     uri = put_namespace(bucket, "imports", "ns-a", rows=30)
-    started = planes.data("POST", "/bulk/imports", version, 200,
-                          json={"uri": uri, "errorMode": {"onError": "continue"}}).json()
+    started = planes.data(
+        "POST", "/bulk/imports", version, 200, json={"uri": uri, "errorMode": {"onError": "continue"}}
+    ).json()
     final = planes.wait_import(version, started["id"], lambda m: m["status"] in TERMINAL)
     assert final["status"] == "Completed", final
     listed = planes.data("GET", "/bulk/imports", version, 200).json()
@@ -472,8 +495,13 @@ def test_cancel_running_import(planes: Planes, version: str, bucket: Bucket) -> 
 def test_list_imports_pages(planes: Planes, version: str, bucket: Bucket) -> None:
     planes.emulator.set_import_behaviour(indexing_delay=30)  # keep them all listed as running
     ids = [
-        planes.data("POST", "/bulk/imports", version, 200,
-                    json={"uri": put_namespace(bucket, f"run-{i}", f"ns-{i}", rows=5, start=100 * i)}).json()["id"]
+        planes.data(
+            "POST",
+            "/bulk/imports",
+            version,
+            200,
+            json={"uri": put_namespace(bucket, f"run-{i}", f"ns-{i}", rows=5, start=100 * i)},
+        ).json()["id"]
         for i in range(5)
     ]
     seen: list[str] = []
@@ -500,8 +528,14 @@ def test_import_errors(planes: Planes, version: str) -> None:
     planes.data("POST", "/bulk/imports", version, 400, json={"uri": 42}, check_request=False)
     planes.data("POST", "/bulk/imports", version, 400, content=b"[1, 2", check_request=False)
     planes.data("POST", "/bulk/imports", version, 400, json={"uri": "ftp://bucket/dir"})
-    planes.data("POST", "/bulk/imports", version, 400,
-                json={"uri": "s3://bucket/dir", "errorMode": {"onError": "explode"}}, check_request=False)
+    planes.data(
+        "POST",
+        "/bulk/imports",
+        version,
+        400,
+        json={"uri": "s3://bucket/dir", "errorMode": {"onError": "explode"}},
+        check_request=False,
+    )
     planes.data("GET", "/bulk/imports", version, 400, params={"limit": 0}, check_request=False)
     planes.data("GET", "/bulk/imports", version, 400, params={"paginationToken": "garbage!"})
 
@@ -513,8 +547,9 @@ def test_describe_index_stats_empty(planes: Planes, version: str) -> None:
 
 
 def test_upsert_then_stats_and_namespaces(planes: Planes, version: str) -> None:
-    upserted = planes.data("POST", "/vectors/upsert", version, 200,
-                           json={"vectors": vectors(10), "namespace": "alpha"}).json()
+    upserted = planes.data(
+        "POST", "/vectors/upsert", version, 200, json={"vectors": vectors(10), "namespace": "alpha"}
+    ).json()
     assert upserted == {"upsertedCount": 10}
     planes.data("POST", "/vectors/upsert", version, 200, json={"vectors": vectors(3, start=50)})  # __default__
     stats = planes.data("POST", "/describe_index_stats", version, 200, json={}).json()
@@ -525,8 +560,9 @@ def test_upsert_then_stats_and_namespaces(planes: Planes, version: str) -> None:
     assert {ns["name"] for ns in listed["namespaces"]} == {"alpha", "__default__"}
     first = planes.data("GET", "/namespaces", version, 200, params={"limit": 1}).json()
     assert len(first["namespaces"]) == 1 and first["pagination"]["next"]
-    rest = planes.data("GET", "/namespaces", version, 200,
-                       params={"limit": 1, "paginationToken": first["pagination"]["next"]}).json()
+    rest = planes.data(
+        "GET", "/namespaces", version, 200, params={"limit": 1, "paginationToken": first["pagination"]["next"]}
+    ).json()
     assert {ns["name"] for ns in first["namespaces"] + rest["namespaces"]} == {"alpha", "__default__"}
 
     described = planes.data("GET", "/namespaces/alpha", version, 200).json()
@@ -536,8 +572,13 @@ def test_upsert_then_stats_and_namespaces(planes: Planes, version: str) -> None:
 
 def test_fetch(planes: Planes, version: str) -> None:
     planes.data("POST", "/vectors/upsert", version, 200, json={"vectors": vectors(5), "namespace": "alpha"})
-    fetched = planes.data("GET", "/vectors/fetch", version, 200,
-                          params=[("ids", "v-1"), ("ids", "v-3"), ("ids", "absent"), ("namespace", "alpha")]).json()
+    fetched = planes.data(
+        "GET",
+        "/vectors/fetch",
+        version,
+        200,
+        params=[("ids", "v-1"), ("ids", "v-3"), ("ids", "absent"), ("namespace", "alpha")],
+    ).json()
     assert set(fetched["vectors"]) == {"v-1", "v-3"} and fetched["namespace"] == "alpha"
     assert fetched["vectors"]["v-3"]["metadata"] == {"position": 3, "group": "odd"}
     planes.data("GET", "/vectors/fetch", version, 200, params=[("ids", "v-1"), ("namespace", "nowhere")])
@@ -547,9 +588,19 @@ def test_fetch(planes: Planes, version: str) -> None:
 def test_query(planes: Planes, version: str) -> None:
     data = vectors(20)
     planes.data("POST", "/vectors/upsert", version, 200, json={"vectors": data, "namespace": "alpha"})
-    by_vector = planes.data("POST", "/query", version, 200, json={
-        "namespace": "alpha", "topK": 3, "vector": data[7]["values"], "includeMetadata": True, "includeValues": True,
-    }).json()
+    by_vector = planes.data(
+        "POST",
+        "/query",
+        version,
+        200,
+        json={
+            "namespace": "alpha",
+            "topK": 3,
+            "vector": data[7]["values"],
+            "includeMetadata": True,
+            "includeValues": True,
+        },
+    ).json()
     assert by_vector["matches"][0]["id"] == "v-7" and len(by_vector["matches"]) == 3
     by_id = planes.data("POST", "/query", version, 200, json={"namespace": "alpha", "topK": 2, "id": "v-4"}).json()
     assert by_id["matches"][0]["id"] == "v-4"
@@ -557,8 +608,9 @@ def test_query(planes: Planes, version: str) -> None:
 
 
 def test_vector_errors(planes: Planes, version: str) -> None:
-    planes.data("POST", "/vectors/upsert", version, 400,
-                json={"vectors": [{"id": "short", "values": [0.1, 0.2]}]})  # wrong dimension
+    planes.data(
+        "POST", "/vectors/upsert", version, 400, json={"vectors": [{"id": "short", "values": [0.1, 0.2]}]}
+    )  # wrong dimension
     # Over 1,000 vectors: 2026-07 declares maxItems, so that request is invalid by its spec.
     planes.data("POST", "/vectors/upsert", version, 400, json={"vectors": vectors(1001)}, check_request=False)
     planes.data("POST", "/vectors/upsert", version, 400, json={"vectors": "nope"}, check_request=False)

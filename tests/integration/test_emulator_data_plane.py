@@ -25,7 +25,9 @@ def url(pinecone_emulator: PineconeEmulator, make_pinecone_index) -> str:
 
 
 def upsert(url: str, vectors: list[dict], namespace: str = "ns", version: str = "2026-07") -> httpx.Response:
-    return httpx.post(f"{url}/vectors/upsert", json={"vectors": vectors, "namespace": namespace}, headers=headers(version))
+    return httpx.post(
+        f"{url}/vectors/upsert", json={"vectors": vectors, "namespace": namespace}, headers=headers(version)
+    )
 
 
 def test_upsert_fetch_query_and_namespaces(url: str) -> None:
@@ -37,8 +39,9 @@ def test_upsert_fetch_query_and_namespaces(url: str) -> None:
     assert upsert(url, vectors).json() == {"upsertedCount": 3}
     assert upsert(url, vectors[:1], namespace="").json() == {"upsertedCount": 1}
 
-    fetched = httpx.get(f"{url}/vectors/fetch", params=[("ids", "east"), ("ids", "nope"), ("namespace", "ns")],
-                        headers=headers()).json()
+    fetched = httpx.get(
+        f"{url}/vectors/fetch", params=[("ids", "east"), ("ids", "nope"), ("namespace", "ns")], headers=headers()
+    ).json()
     assert fetched["vectors"] == {"east": {"id": "east", "values": [1.0, 0.0, 0.0], "metadata": {"side": "e"}}}
 
     query = {"namespace": "ns", "vector": [0.9, 0.1, 0.0], "topK": 2, "includeMetadata": True}
@@ -47,14 +50,17 @@ def test_upsert_fetch_query_and_namespaces(url: str) -> None:
     by_id = httpx.post(f"{url}/query", json={"namespace": "ns", "id": "up", "topK": 1}, headers=headers()).json()
     assert by_id["matches"][0]["id"] == "up"
     filtered = {"namespace": "ns", "vector": [1, 0, 0], "topK": 3, "filter": {"side": {"$eq": "n"}}}
-    assert [m["id"] for m in httpx.post(f"{url}/query", json=filtered, headers=headers()).json()["matches"]] == ["north"]
+    assert [m["id"] for m in httpx.post(f"{url}/query", json=filtered, headers=headers()).json()["matches"]] == [
+        "north"
+    ]
 
     stats = httpx.post(f"{url}/describe_index_stats", json={}, headers=headers()).json()
     assert stats["namespaces"] == {"__default__": {"vectorCount": 1}, "ns": {"vectorCount": 3}}
     listed = httpx.get(f"{url}/namespaces", params={"limit": 1}, headers=headers()).json()
     assert listed["namespaces"] == [{"name": "__default__", "record_count": "1"}] and listed["total_count"] == 2
-    page2 = httpx.get(f"{url}/namespaces", params={"paginationToken": listed["pagination"]["next"]},
-                      headers=headers()).json()
+    page2 = httpx.get(
+        f"{url}/namespaces", params={"paginationToken": listed["pagination"]["next"]}, headers=headers()
+    ).json()
     assert page2 == {"namespaces": [{"name": "ns", "record_count": "3"}], "total_count": 2}
     old = httpx.get(f"{url}/namespaces/ns", headers=headers("2025-10")).json()
     assert old == {"name": "ns", "record_count": 3}
@@ -153,6 +159,8 @@ def test_dropped_connections_and_latency(pinecone_emulator: PineconeEmulator, ur
 def test_cli_rejects_a_bad_fault_spec() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "airflow_provider_pinecone.testing.emulator", "--port", "0", "--faults", "429=5"],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2 and "429 must be a number between 0 and 1" in result.stderr

@@ -128,7 +128,9 @@ def test_abort_stops_at_the_first_invalid_record(importer: Importer, bucket: Buc
     bucket.put("imports/ns/0.parquet", _bad_metadata_table())
     model = importer.run(bucket.uri(), "abort")
     assert model["status"] == "Failed"
-    assert model["error"].startswith('User error: error reading record (file "/ns/0.parquet", row 1): Failed to parse metadata:')
+    assert model["error"].startswith(
+        'User error: error reading record (file "/ns/0.parquet", row 1): Failed to parse metadata:'
+    )
     assert model["recordsImported"] == 1  # row 0 was written before the invalid row
 
 
@@ -146,9 +148,7 @@ def test_continue_fails_when_every_row_of_a_namespace_is_skipped(importer: Impor
     assert model["error"] == "User error: No vectors added, all rows were skipped for namespace: wrong"
 
 
-def test_sparse_file_into_dense_index_in_abort_mode(
-    pinecone_emulator, make_pinecone_index, bucket: Bucket
-) -> None:
+def test_sparse_file_into_dense_index_in_abort_mode(pinecone_emulator, make_pinecone_index, bucket: Bucket) -> None:
     pinecone_emulator.set_import_behaviour(indexing_delay=0.0, file_delay=0.0)
     importer = Importer(pinecone_emulator, make_pinecone_index("sparse", vector_type="sparse"))
     bucket.put("imports/ns/0.parquet", dense_table(3, 8))
@@ -180,26 +180,55 @@ def _footer_garbage() -> bytes:
 @pytest.mark.parametrize(
     ("objects", "uri_prefix", "expected"),
     [
-        ({"imports/0.parquet": dense_table(2, 8)}, "imports",
-         'User error: "imports/0.parquet": No namespace detected. Each file should be nested under a subdirectory '
-         "of the URI prefix. This indicates which namespace it should be imported into."),
-        ({"imports/ns/readme.txt": b"x"}, "imports", 'User error: No Parquet files found under "{uri}". '
-         "Files must be stored with the specified bucket prefix."),
-        ({"imports/ns/0.parquet": dense_table(2, 8)}, "imports/ns/0.parquet",
-         'User error: "imports/ns/0.parquet": It looks like you specified a complete path to a parquet file'),
+        (
+            {"imports/0.parquet": dense_table(2, 8)},
+            "imports",
+            'User error: "imports/0.parquet": No namespace detected. Each file should be nested under a subdirectory '
+            "of the URI prefix. This indicates which namespace it should be imported into.",
+        ),
+        (
+            {"imports/ns/readme.txt": b"x"},
+            "imports",
+            'User error: No Parquet files found under "{uri}". Files must be stored with the specified bucket prefix.',
+        ),
+        (
+            {"imports/ns/0.parquet": dense_table(2, 8)},
+            "imports/ns/0.parquet",
+            'User error: "imports/ns/0.parquet": It looks like you specified a complete path to a parquet file',
+        ),
         ({"imports/ns/0.parquet": pa.table({"id": ["a"]})}, "imports", 'User error: Missing required column "values"'),
-        ({"imports/ns/0.parquet": dense_table(2, 8).append_column("extra", pa.array([1, 2]))}, "imports",
-         'User error: Unsupported column "extra"'),
-        ({"imports/ns/0.parquet": _footer_garbage()}, "imports",
-         "User error: Parquet footer could not be parsed. Are you sure this is valid parquet?"),
-        ({"imports/ns/0.parquet": pa.table({"id": ["a"], "values": pa.array([[1.0] * 8], pa.list_(pa.float64()))})},
-         "imports", 'User error: The expected data type for column "values" is "LIST<FLOAT>", but got "LIST<DOUBLE>"'),
-        ({"imports/ns/0.parquet": dense_table(1, 8, metadata=False).append_column("metadata", pa.array([3]))},
-         "imports", 'User error: The expected data type for metadata is a JSON encoded string in UTF-8 format, '
-         'but got "INT_64"'),
+        (
+            {"imports/ns/0.parquet": dense_table(2, 8).append_column("extra", pa.array([1, 2]))},
+            "imports",
+            'User error: Unsupported column "extra"',
+        ),
+        (
+            {"imports/ns/0.parquet": _footer_garbage()},
+            "imports",
+            "User error: Parquet footer could not be parsed. Are you sure this is valid parquet?",
+        ),
+        (
+            {"imports/ns/0.parquet": pa.table({"id": ["a"], "values": pa.array([[1.0] * 8], pa.list_(pa.float64()))})},
+            "imports",
+            'User error: The expected data type for column "values" is "LIST<FLOAT>", but got "LIST<DOUBLE>"',
+        ),
+        (
+            {"imports/ns/0.parquet": dense_table(1, 8, metadata=False).append_column("metadata", pa.array([3]))},
+            "imports",
+            "User error: The expected data type for metadata is a JSON encoded string in UTF-8 format, "
+            'but got "INT_64"',
+        ),
     ],
-    ids=["no-namespace", "no-parquet", "uri-is-file", "missing-column", "unsupported-column", "footer",
-         "wrong-type", "metadata-type"],
+    ids=[
+        "no-namespace",
+        "no-parquet",
+        "uri-is-file",
+        "missing-column",
+        "unsupported-column",
+        "footer",
+        "wrong-type",
+        "metadata-type",
+    ],
 )
 def test_documented_failures(importer: Importer, bucket: Bucket, objects, uri_prefix, expected) -> None:
     bucket.put_all(objects)

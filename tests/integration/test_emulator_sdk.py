@@ -65,8 +65,11 @@ def put_namespace(bucket: Bucket, prefix: str, namespace: str, rows: int, start:
 def import_ended(index: Any, import_id: str, timeout: float = 15.0) -> Any:
     """The SDK's model of the import once it is terminal (bounded wait)."""
     return wait_until(
-        lambda: index.describe_import(import_id), lambda m: m.status in TERMINAL,
-        timeout=timeout, interval=0.05, what=f"import {import_id} to end",
+        lambda: index.describe_import(import_id),
+        lambda m: m.status in TERMINAL,
+        timeout=timeout,
+        interval=0.05,
+        what=f"import {import_id} to end",
     )
 
 
@@ -124,8 +127,7 @@ def test_failed_import_has_the_documented_error(index: Any, bucket: Bucket) -> N
 
 def test_list_imports_across_pages(index: Any, bucket: Bucket, pinecone_emulator: PineconeEmulator) -> None:
     pinecone_emulator.set_import_behaviour(indexing_delay=30)  # all stay listed as running
-    ids = [index.start_import(put_namespace(bucket, f"run-{i}", f"ns-{i}", rows=5, start=100 * i)).id
-           for i in range(5)]
+    ids = [index.start_import(put_namespace(bucket, f"run-{i}", f"ns-{i}", rows=5, start=100 * i)).id for i in range(5)]
     # The iterator follows pagination.next itself.
     assert [m.id for m in index.list_imports(limit=2)] == ids
     # One page at a time, holding the token.

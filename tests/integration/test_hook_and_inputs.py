@@ -9,13 +9,13 @@ import threading
 import pytest
 
 from airflow_provider_pinecone.client import ImportStatus, PineconeConfigurationError, PineconeValidationError
+from airflow_provider_pinecone.failures import ImportDidNotComplete
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.operators.imports import CancelImportOperator, StartImportOperator
-from airflow_provider_pinecone.failures import ImportDidNotComplete
-from tests.api_server_double import ApiServerSays
-from tests.waiting import wait_until
 from airflow_provider_pinecone.sensors.imports import ImportSensor
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
+from tests.api_server_double import ApiServerSays
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -42,13 +42,25 @@ def _set_conn(monkeypatch, conn_id="pinecone_default", **conn):
 
 @pytest.mark.parametrize("api_version", ["2025-10", "2026-07"])
 def test_hook_speaks_both_api_versions(pinecone_emulator, pinecone_index, monkeypatch, api_version):
-    _set_conn(monkeypatch, password="k", extra={"control_plane_url": pinecone_emulator.control_plane_url,
-                                                "index_name": pinecone_index, "api_version": api_version})
+    _set_conn(
+        monkeypatch,
+        password="k",
+        extra={
+            "control_plane_url": pinecone_emulator.control_plane_url,
+            "index_name": pinecone_index,
+            "api_version": api_version,
+        },
+    )
     pinecone_emulator.set_import_behaviour(duration=60.0)
     hook = PineconeHook()
     index = hook.describe_index()
     assert (index.name, index.dimension, index.metric, index.cloud, index.vector_type) == (
-        pinecone_index, 8, "cosine", "aws", "dense")
+        pinecone_index,
+        8,
+        "cosine",
+        "aws",
+        "dense",
+    )
     assert index.host == pinecone_emulator.index_host(pinecone_index) and index.ready
     ids = [hook.start_import(f"s3://bucket/dir-{n}") for n in range(5)]
     assert [imp.id for imp in hook.list_imports(limit=2)] == ids  # three pages
@@ -91,17 +103,23 @@ def test_test_connection_reports_a_rejected_key_without_showing_it(monkeypatch):
     assert not ok and "rejected the API key" in message and "a-wrong-key" not in message
 
 
-@pytest.mark.parametrize(("state", "cancelled"), [("failed", True), ("success", True), ("restarting", False),
-                                                 (None, False), ("running", False)])
+@pytest.mark.parametrize(
+    ("state", "cancelled"),
+    [("failed", True), ("success", True), ("restarting", False), (None, False), ("running", False)],
+)
 def test_on_kill_cancels_the_running_import_only_when_a_user_stopped_the_task(
     pinecone_emulator, pinecone_index, monkeypatch, state, cancelled
 ):
-    _set_conn(monkeypatch, password="k", extra={"control_plane_url": pinecone_emulator.control_plane_url,
-                                                "index_name": pinecone_index})
+    _set_conn(
+        monkeypatch,
+        password="k",
+        extra={"control_plane_url": pinecone_emulator.control_plane_url, "index_name": pinecone_index},
+    )
     pinecone_emulator.set_import_behaviour(duration=60.0)
     ApiServerSays(state).install(monkeypatch)
-    operator = StartImportOperator(task_id="start", uri="s3://bucket/killed", wait_for_completion=True,
-                                   deferrable=False, poll_interval=0.05)
+    operator = StartImportOperator(
+        task_id="start", uri="s3://bucket/killed", wait_for_completion=True, deferrable=False, poll_interval=0.05
+    )
     outcome: dict[str, BaseException] = {}
 
     def run():
@@ -124,8 +142,11 @@ def test_on_kill_cancels_the_running_import_only_when_a_user_stopped_the_task(
 
 
 def test_cancel_operator_cancels_and_tolerates_finished_imports(pinecone_emulator, pinecone_index, monkeypatch, capfd):
-    _set_conn(monkeypatch, password="k", extra={"control_plane_url": pinecone_emulator.control_plane_url,
-                                                "index_name": pinecone_index})
+    _set_conn(
+        monkeypatch,
+        password="k",
+        extra={"control_plane_url": pinecone_emulator.control_plane_url, "index_name": pinecone_index},
+    )
     pinecone_emulator.set_import_behaviour(duration=60.0)
     import_id = PineconeHook().start_import("s3://bucket/to-cancel")
     first = CancelImportOperator(task_id="cancel", import_id=import_id).execute(_context())
@@ -137,20 +158,44 @@ def test_cancel_operator_cancels_and_tolerates_finished_imports(pinecone_emulato
 @pytest.mark.parametrize(
     ("conn", "make_task", "error", "needle"),
     [
-        ("good", lambda: StartImportOperator(task_id="t", uri="ftp://bucket/dir"), PineconeValidationError,
-         "s3://BUCKET/IMPORT_DIR"),
-        ("good", lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir", error_mode="skip"),
-         PineconeValidationError, "'continue'"),
+        (
+            "good",
+            lambda: StartImportOperator(task_id="t", uri="ftp://bucket/dir"),
+            PineconeValidationError,
+            "s3://BUCKET/IMPORT_DIR",
+        ),
+        (
+            "good",
+            lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir", error_mode="skip"),
+            PineconeValidationError,
+            "'continue'",
+        ),
         ("good", lambda: ImportSensor(task_id="t", import_id=""), PineconeValidationError, "1 to 1000"),
         ("good", lambda: CancelImportOperator(task_id="t", import_id=""), PineconeValidationError, "1 to 1000"),
-        ("missing", lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir"), Exception,
-         "AIRFLOW_CONN_PINECONE_DEFAULT"),
-        ("no_key", lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir"), PineconeConfigurationError,
-         "has no API key"),
-        ("insecure", lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir"), PineconeConfigurationError,
-         "plain http://"),
-        ("bad_version", lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir"), PineconeConfigurationError,
-         "2025-10, 2026-07"),
+        (
+            "missing",
+            lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir"),
+            Exception,
+            "AIRFLOW_CONN_PINECONE_DEFAULT",
+        ),
+        (
+            "no_key",
+            lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir"),
+            PineconeConfigurationError,
+            "has no API key",
+        ),
+        (
+            "insecure",
+            lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir"),
+            PineconeConfigurationError,
+            "plain http://",
+        ),
+        (
+            "bad_version",
+            lambda: StartImportOperator(task_id="t", uri="s3://bucket/dir"),
+            PineconeConfigurationError,
+            "2025-10, 2026-07",
+        ),
     ],
 )
 def test_bad_inputs_fail_with_a_message_that_names_the_problem(

@@ -45,7 +45,7 @@ def test_waiting_returns_the_completed_import(pinecone_conn, dag_id):
     pinecone_conn.set_import_behaviour(duration=0.4, indexing_delay=0.2, records=321)
     run, states = _run(dag_id, f"gs://bucket/imports/{dag_id}")
     assert states == {"start_import": "success"}
-    result = (_xcoms(run)[("start_import", "return_value")])
+    result = _xcoms(run)[("start_import", "return_value")]
     assert result["status"] == "Completed" and result["records_imported"] == 321
 
 
@@ -86,7 +86,7 @@ def test_sensor_succeeds_on_completed(pinecone_conn, dag_id, capfd):
 
 @pytest.mark.parametrize("dag_id", ["pinecone_sensor_poke", "pinecone_sensor_deferred"])
 def test_sensor_fails_on_failed_with_the_error_text(pinecone_conn, dag_id, capfd):
-    pinecone_conn.set_import_behaviour(duration=0.4, fail_message="User error: Missing required column \"id\"")
+    pinecone_conn.set_import_behaviour(duration=0.4, fail_message='User error: Missing required column "id"')
     _, states = _run(dag_id, "s3://bucket/imports/bad-columns")
     assert states["wait_for_import"] == "failed"
     assert "Missing required column" in capfd.readouterr().out
@@ -94,9 +94,9 @@ def test_sensor_fails_on_failed_with_the_error_text(pinecone_conn, dag_id, capfd
 
 def test_sensor_fails_on_cancelled(pinecone_conn):
     pinecone_conn.set_import_behaviour(duration=60.0)
+    from airflow_provider_pinecone.failures import ImportDidNotComplete
     from airflow_provider_pinecone.hooks.pinecone import PineconeHook
     from airflow_provider_pinecone.sensors.imports import ImportSensor
-    from airflow_provider_pinecone.failures import ImportDidNotComplete
 
     hook = PineconeHook()
     import_id = hook.start_import("s3://bucket/imports/to-cancel")

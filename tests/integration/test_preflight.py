@@ -27,6 +27,7 @@ from tests.integration.buckets import CLOUDS, SERVER_FIXTURES, Bucket, new_bucke
 
 pytestmark = pytest.mark.integration
 
+
 @pytest.fixture(params=CLOUDS)
 def bucket(request, monkeypatch) -> Bucket:
     """A fresh bucket on each cloud's server in turn, reachable through the SDK's defaults."""
@@ -60,7 +61,11 @@ def index(**changes: Any) -> IndexModel:
     ("kind", "table", "idx"),
     [
         ("dense", lambda start: dense_table(20, 4, start=start, seed=start), index()),
-        ("sparse", lambda start: sparse_table(20, start=start, seed=start), index(vector_type="sparse", dimension=None, metric="dotproduct")),
+        (
+            "sparse",
+            lambda start: sparse_table(20, start=start, seed=start),
+            index(vector_type="sparse", dimension=None, metric="dotproduct"),
+        ),
         ("hybrid", lambda start: hybrid_table(20, 4, start=start, seed=start), index(metric="dotproduct")),
     ],
 )
@@ -72,10 +77,18 @@ def test_valid_layouts_pass_with_and_without_an_index(bucket, kind, table, idx):
         report = validate(bucket, sample_rows=50, error_mode="abort", **kwargs)
         assert report.ok and report.warnings == [], report.format_table()
         assert report.index_type == kind
-        assert {name: (ns.files, ns.rows) for name, ns in report.namespaces.items()} == {"ns1": (2, 40), "__default__": (1, 20)}
+        assert {name: (ns.files, ns.rows) for name, ns in report.namespaces.items()} == {
+            "ns1": (2, 40),
+            "__default__": (1, 20),
+        }
         assert report.total_rows == 60 and report.sampled_rows == 60
     # One listing page and one ranged read per file: the footer is inside the 64 KiB tail.
-    assert validate(bucket, ).requests == 1 + 3
+    assert (
+        validate(
+            bucket,
+        ).requests
+        == 1 + 3
+    )
 
 
 # ---- every code, built in a real bucket ------------------------------------------------------------------
@@ -101,7 +114,13 @@ def _records_file() -> pa.Table:
         ("ok", [1.0, 2.0, 3.0, 4.0], None, None),
     ]
     ids, values, _, metadata = zip(*rows)
-    return pa.table({"id": pa.array(ids, pa.string()), "values": pa.array(values, DENSE_TYPE), "metadata": pa.array(metadata, pa.string())})
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.string()),
+            "values": pa.array(values, DENSE_TYPE),
+            "metadata": pa.array(metadata, pa.string()),
+        }
+    )
 
 
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {
@@ -113,8 +132,16 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {
         {},
         ["layout.empty_namespace", "layout.non_parquet_object"],
     ),
-    "nested_too_deep": ({"imports/ns/0.parquet": dense(), "imports/ns/2024/1.parquet": dense()}, {}, ["layout.nested_too_deep"]),
-    "non_parquet_object": ({"imports/ns/0.parquet": dense(), "imports/ns/_SUCCESS": b""}, {}, ["layout.non_parquet_object"]),
+    "nested_too_deep": (
+        {"imports/ns/0.parquet": dense(), "imports/ns/2024/1.parquet": dense()},
+        {},
+        ["layout.nested_too_deep"],
+    ),
+    "non_parquet_object": (
+        {"imports/ns/0.parquet": dense(), "imports/ns/_SUCCESS": b""},
+        {},
+        ["layout.non_parquet_object"],
+    ),
     "unreadable_footer": ({"imports/ns/0.parquet": b"this is not parquet at all"}, {}, ["parquet.unreadable_footer"]),
     "truncated_file": ({"imports/ns/0.parquet": parquet_bytes(dense())[:-20]}, {}, ["parquet.unreadable_footer"]),
     "missing_column": ({"imports/ns/0.parquet": NO_VALUES}, {}, ["parquet.missing_column"]),
@@ -141,7 +168,10 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {
     ),
     "namespace_exists": (
         {"imports/ns/0.parquet": dense()},
-        {"index": index(), "existing_namespaces": IndexStats.from_api({"namespaces": {"ns": {"vectorCount": 3}}}).namespaces},
+        {
+            "index": index(),
+            "existing_namespaces": IndexStats.from_api({"namespaces": {"ns": {"vectorCount": 3}}}).namespaces,
+        },
         ["index.namespace_exists"],
     ),
     "default_namespace_not_empty": (
@@ -149,7 +179,11 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {
         {"index": index(), "existing_namespaces": {"": 12}},
         ["index.default_namespace_not_empty"],
     ),
-    "dimension_mismatch": ({"imports/ns/0.parquet": dense(dimension=8)}, {"index": index(), "sample_rows": 10}, ["index.dimension_mismatch"]),
+    "dimension_mismatch": (
+        {"imports/ns/0.parquet": dense(dimension=8)},
+        {"index": index(), "sample_rows": 10},
+        ["index.dimension_mismatch"],
+    ),
     "dimension_mismatch_in_footer": (
         {"imports/ns/0.parquet": pa.table({"id": ["a"], "values": pa.array([[1.0] * 8], pa.list_(pa.float32(), 8))})},
         {"index": index(), "sample_rows": 5},  # reported once, not again from the sample
@@ -200,8 +234,12 @@ def test_each_problem_is_found_in_a_real_bucket(bucket, case):
 
 
 def test_duplicate_vectors_are_errors_only_when_aborting(bucket):
-    bucket.put_all({"imports/ns/0.parquet": dense(3), "imports/ns/1.parquet": dense(3, start=3).set_column(
-        1, "values", dense(3).column("values"))})
+    bucket.put_all(
+        {
+            "imports/ns/0.parquet": dense(3),
+            "imports/ns/1.parquet": dense(3, start=3).set_column(1, "values", dense(3).column("values")),
+        }
+    )
     continuing = validate(bucket, sample_rows=10)
     assert [p.code for p in continuing.warnings] == ["record.duplicate_vector"] and continuing.ok
     aborting = validate(bucket, sample_rows=10, error_mode="abort")
@@ -254,7 +292,9 @@ def test_a_missing_bucket_or_an_empty_prefix_is_not_found(bucket):
 
 def test_a_sibling_prefix_is_not_part_of_the_import(bucket):
     bucket.put_all({"imports/ns/0.parquet": dense(), "imports-old/0.parquet": dense()})
-    report = validate(bucket, )
+    report = validate(
+        bucket,
+    )
     assert report.ok and report.total_files == 1
 
 
@@ -262,7 +302,9 @@ def test_a_footer_larger_than_the_tail_costs_one_more_request(bucket):
     # Hundreds of columns' worth of statistics would do; a long key-value metadata is simpler.
     table = dense(3).replace_schema_metadata({"padding": "x" * 100_000})
     bucket.put_all({"imports/ns/0.parquet": table, "imports/ns/1.parquet": dense(3, start=3)})
-    report = validate(bucket, )
+    report = validate(
+        bucket,
+    )
     assert report.ok and report.total_rows == 6
     assert report.requests == 1 + 2 + 1  # listing, two tails, the rest of the big footer
 
@@ -345,7 +387,9 @@ def test_access_denied_is_a_problem_that_never_shows_the_key(azurite_server, mon
     azurite_server.create_bucket(name)
     azurite_server.put(name, "imports/ns/0.parquet", parquet_bytes(dense()))
     wrong_key = "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXktd3Jvbmcta2V5LXdyb25nLWtleQ=="
-    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite_server.connection_string.replace(AZURITE_KEY, wrong_key))
+    monkeypatch.setenv(
+        "AZURE_STORAGE_CONNECTION_STRING", azurite_server.connection_string.replace(AZURITE_KEY, wrong_key)
+    )
     report = validate_import_source(f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/{name}/imports")
     assert [p.code for p in report.errors] == ["storage.access_denied"]
     assert wrong_key not in json.dumps(report.to_dict()) and wrong_key not in report.format_table()
@@ -354,7 +398,9 @@ def test_access_denied_is_a_problem_that_never_shows_the_key(azurite_server, mon
 @pytest.mark.usefixtures("airflow_db")
 def test_an_index_name_alone_checks_that_index_through_the_default_connection(s3_bucket, pinecone_conn, capfd):
     s3_bucket.put("imports/ns/0.parquet", dense(dimension=4))  # the fixture index has dimension 8
-    s3_bucket.put("imports/ns/1.parquet", pa.table({"id": ["a"], "values": pa.array([[1.0] * 4], pa.list_(pa.float32(), 4))}))
+    s3_bucket.put(
+        "imports/ns/1.parquet", pa.table({"id": ["a"], "values": pa.array([[1.0] * 4], pa.list_(pa.float32(), 4))})
+    )
     state, _, _ = _run_validate("preflight_index_name_only", s3_bucket.uri())
     assert state == "failed"
     assert "index.dimension_mismatch" in capfd.readouterr().out

@@ -4,7 +4,7 @@ against the emulator over real HTTP. The same promises on a real deployment: tes
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -46,7 +46,9 @@ def test_a_stored_running_or_completed_import_is_reattached(pinecone_conn):
     done = hook.start_import("s3://bucket/imports/other")
     _wait_until_completed(hook, done)
     # Stored, so re-attached even though nothing in the listing would match (no run time given).
-    found, _ = find_import_to_reattach(hook, "s3://bucket/imports/other/", ImportRecord(done, "s3://bucket/imports/other"), None)
+    found, _ = find_import_to_reattach(
+        hook, "s3://bucket/imports/other/", ImportRecord(done, "s3://bucket/imports/other"), None
+    )
     assert found.id == done
 
 
@@ -55,7 +57,7 @@ def test_a_stored_failed_or_cancelled_import_is_not_reattached(pinecone_conn):
     hook = PineconeHook()
     cancelled = hook.start_import(URI)
     hook.cancel_import(cancelled)
-    assert find_import_to_reattach(hook, URI, ImportRecord(cancelled, URI), datetime.now(timezone.utc)) == (None, "")
+    assert find_import_to_reattach(hook, URI, ImportRecord(cancelled, URI), datetime.now(UTC)) == (None, "")
 
 
 def test_a_stored_import_pinecone_no_longer_knows_falls_back_to_the_listing(pinecone_conn):
@@ -155,10 +157,19 @@ def test_preflight_index_check_fails_fast_on_a_rejected_key_and_stays_catchable(
 
     with PineconeEmulator(api_key=API_KEY) as emulator:
         emulator.create_index("preflight-auth", dimension=8)
-        monkeypatch.setenv("AIRFLOW_CONN_PINECONE_WRONG", json.dumps({
-            "conn_type": "pinecone_bulk", "password": "wrong-key-0123",
-            "extra": {"control_plane_url": emulator.control_plane_url, "index_name": "preflight-auth"}}))
-        operator = ValidateImportSourceOperator(task_id="v", uri="s3://bucket/imports", pinecone_conn_id="pinecone_wrong")
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_PINECONE_WRONG",
+            json.dumps(
+                {
+                    "conn_type": "pinecone_bulk",
+                    "password": "wrong-key-0123",
+                    "extra": {"control_plane_url": emulator.control_plane_url, "index_name": "preflight-auth"},
+                }
+            ),
+        )
+        operator = ValidateImportSourceOperator(
+            task_id="v", uri="s3://bucket/imports", pinecone_conn_id="pinecone_wrong"
+        )
         with pytest.raises(PineconeAuthenticationError) as caught:
             operator.execute({})
     assert isinstance(caught.value, AirflowFailException) and "wrong-key-0123" not in str(caught.value)

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -380,7 +380,7 @@ def _azure_sas(bucket: Bucket) -> str:
         bucket.name,
         account_key=AZURITE_KEY,
         permission=ContainerSasPermissions(read=True, list=True),
-        expiry=datetime.now(timezone.utc) + timedelta(hours=1),
+        expiry=datetime.now(UTC) + timedelta(hours=1),
     )
 
 
@@ -500,7 +500,8 @@ def test_the_wasb_hook_path_uses_the_endpoint_and_pool_size(azurite_server, monk
             if form == "sas_token":
                 return BlobServiceClient(f"{WRONG_ENDPOINT}/{AZURITE_ACCOUNT}?{sas}")
             return BlobServiceClient(
-                f"{WRONG_ENDPOINT}/{AZURITE_ACCOUNT}", credential={"account_name": AZURITE_ACCOUNT, "account_key": AZURITE_KEY}
+                f"{WRONG_ENDPOINT}/{AZURITE_ACCOUNT}",
+                credential={"account_name": AZURITE_ACCOUNT, "account_key": AZURITE_KEY},
             )
 
     built = fake_provider_hook(monkeypatch, "airflow.providers.microsoft.azure.hooks.wasb", WasbHook)
@@ -524,7 +525,9 @@ def test_without_an_endpoint_the_hook_clients_keep_their_own(monkeypatch):
             return BlobServiceClient(f"https://{AZURITE_ACCOUNT}.blob.core.windows.net?sv=1&sig=SECRET")
 
     fake_provider_hook(monkeypatch, "airflow.providers.microsoft.azure.hooks.wasb", WasbHook)
-    with open_object_store(f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/c/imports", azure_conn_id=CONN_ID) as store:
+    with open_object_store(
+        f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/c/imports", azure_conn_id=CONN_ID
+    ) as store:
         assert store.client.url == f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/?sv=1&sig=SECRET"
         assert pool_size(store.client._pipeline._transport.session) == DEFAULT_MAX_CONNECTIONS
 

@@ -27,8 +27,14 @@ def test_provider_info_matches_the_installed_airflows_schema():
 
 
 def test_trigger_serializes_to_plain_json_and_round_trips():
-    trigger = ImportTrigger(import_id="7", pinecone_conn_id="pc", index_host="127.0.0.1:1", poll_interval=5,
-                            deadline=1_900_000_000.5, cancel_on_kill=True)
+    trigger = ImportTrigger(
+        import_id="7",
+        pinecone_conn_id="pc",
+        index_host="127.0.0.1:1",
+        poll_interval=5,
+        deadline=1_900_000_000.5,
+        cancel_on_kill=True,
+    )
     classpath, kwargs = trigger.serialize()
     assert classpath == "airflow_provider_pinecone.triggers.imports.ImportTrigger"
     assert json.loads(json.dumps(kwargs)) == kwargs
@@ -45,9 +51,16 @@ def _run_to_first_event(trigger):
 
 @pytest.fixture
 def emulator_conn(pinecone_emulator, pinecone_index, monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_PINECONE_DEFAULT", json.dumps({
-        "conn_type": "pinecone_bulk", "password": "k",
-        "extra": {"control_plane_url": pinecone_emulator.control_plane_url, "index_name": pinecone_index}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PINECONE_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "pinecone_bulk",
+                "password": "k",
+                "extra": {"control_plane_url": pinecone_emulator.control_plane_url, "index_name": pinecone_index},
+            }
+        ),
+    )
     return pinecone_emulator
 
 
@@ -75,8 +88,9 @@ def test_trigger_survives_transient_errors(emulator_conn):
 def test_trigger_times_out_at_its_absolute_deadline(emulator_conn):
     emulator_conn.set_import_behaviour(duration=60.0)
     started = time.time()
-    payload = _run_to_first_event(ImportTrigger(import_id=_start(emulator_conn), poll_interval=0.05,
-                                                deadline=started + 0.3))
+    payload = _run_to_first_event(
+        ImportTrigger(import_id=_start(emulator_conn), poll_interval=0.05, deadline=started + 0.3)
+    )
     assert payload["status"] == "timeout" and time.time() - started < 5
     with pytest.raises(ImportWaitFailed, match="did not finish before the deadline"):
         result_from_event(payload)
@@ -89,8 +103,14 @@ def test_trigger_reports_an_unknown_import_as_an_error_event(emulator_conn):
 
 @pytest.mark.parametrize(
     ("state", "cancelled"),
-    [("failed", True), ("success", True), ("restarting", False), (None, False), ("running", False),
-     ("up_for_retry", False)],
+    [
+        ("failed", True),
+        ("success", True),
+        ("restarting", False),
+        (None, False),
+        ("running", False),
+        ("up_for_retry", False),
+    ],
 )
 def test_trigger_on_kill_cancels_only_when_a_user_stopped_the_task(emulator_conn, monkeypatch, state, cancelled):
     emulator_conn.set_import_behaviour(duration=60.0)
@@ -135,12 +155,24 @@ def test_trigger_refuses_a_deadline_it_cannot_honour(value):
         (None, ImportWaitFailed, "Unexpected event"),
         ({"status": "weird"}, ImportWaitFailed, "Unexpected event"),
         ({"status": "success"}, ImportWaitFailed, "without the import"),
-        ({"status": "failed", "import": {"id": "1", "uri": "s3://b/d", "status": "Failed", "error": "User error: x"}},
-         ImportDidNotComplete, "User error: x"),
-        ({"status": "cancelled", "import": {"id": "1", "uri": "s3://b/d", "status": "Cancelled"}},
-         ImportDidNotComplete, "was cancelled"),
-        ({"status": "error", "import_id": "1", "message": "Pinecone describe_import failed with HTTP 401"},
-         ImportWatchError, "HTTP 401"),
+        (
+            {
+                "status": "failed",
+                "import": {"id": "1", "uri": "s3://b/d", "status": "Failed", "error": "User error: x"},
+            },
+            ImportDidNotComplete,
+            "User error: x",
+        ),
+        (
+            {"status": "cancelled", "import": {"id": "1", "uri": "s3://b/d", "status": "Cancelled"}},
+            ImportDidNotComplete,
+            "was cancelled",
+        ),
+        (
+            {"status": "error", "import_id": "1", "message": "Pinecone describe_import failed with HTTP 401"},
+            ImportWatchError,
+            "HTTP 401",
+        ),
     ],
 )
 def test_events_are_validated(event, error, needle):
@@ -152,8 +184,14 @@ def test_events_are_validated(event, error, needle):
 _OLD_SUCCESS_PAYLOAD = {
     "status": "success",
     "import_id": "12",
-    "import": {"id": "12", "uri": "s3://b/d", "status": "Completed", "percent_complete": 100.0,
-               "records_imported": 3000, "created_at": "2026-11-01T10:00:00Z"},
+    "import": {
+        "id": "12",
+        "uri": "s3://b/d",
+        "status": "Completed",
+        "percent_complete": 100.0,
+        "records_imported": 3000,
+        "created_at": "2026-11-01T10:00:00Z",
+    },
     "message": "Completed, 100.0%, 3,000 records imported",
 }
 
@@ -243,13 +281,19 @@ def test_tasks_and_the_trigger_go_through_the_hook(path):
     import ast
 
     tree, modules = _imported_modules(path)
-    reach_through = [node.lineno for node in ast.walk(tree)
-                     if isinstance(node, ast.Attribute) and node.attr == "client"
-                     and isinstance(node.value, ast.Attribute) and node.value.attr == "hook"]
+    reach_through = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "client"
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "hook"
+    ]
     assert not reach_through, f"{path} uses hook.client on line(s) {reach_through}: add a hook method instead"
     assert not {"airflow_provider_pinecone.client.pool", "airflow_provider_pinecone.client.retry"} & modules
     assert not any(module.split(".")[-1].startswith("_") and "operators" in module for module in modules), (
-        f"{path} imports a private module of operators/")
+        f"{path} imports a private module of operators/"
+    )
 
 
 def test_hook_config_from_a_connection_masks_the_key(monkeypatch):
@@ -268,16 +312,30 @@ def test_hook_config_from_a_connection_masks_the_key(monkeypatch):
     # other test registered: only the hook's own registration with the masker can hide it below.
     key = f"pcsk_mask_me_{uuid.uuid4().hex}"
     connection = Connection(
-        conn_id="pc_test", conn_type="pinecone_bulk", password=key, host="idx-1.svc.pinecone.io",
-        extra=json.dumps({"api_version": "2026-07", "organization_id": "org1", "project_id": "p2",
-                          "max_attempts": "3", "timeout": "12"}),
+        conn_id="pc_test",
+        conn_type="pinecone_bulk",
+        password=key,
+        host="idx-1.svc.pinecone.io",
+        extra=json.dumps(
+            {
+                "api_version": "2026-07",
+                "organization_id": "org1",
+                "project_id": "p2",
+                "max_attempts": "3",
+                "timeout": "12",
+            }
+        ),
     )
     monkeypatch.setattr(PineconeHook, "get_connection", classmethod(lambda cls, conn_id: connection))
     assert key in str(redact(f"the key is {key}"))  # nothing masks it yet
     hook = PineconeHook("pc_test")
     config = hook.connection_config
     assert (config.index_host, config.api_version, config.retry.max_attempts, config.timeout) == (
-        "idx-1.svc.pinecone.io", "2026-07", 3, 12.0)
+        "idx-1.svc.pinecone.io",
+        "2026-07",
+        3,
+        12.0,
+    )
     assert hook.console_import_url() == "https://app.pinecone.io/organizations/org1/projects/p2/import"
     assert key not in str(redact(f"the key is {key}"))
 
@@ -287,7 +345,11 @@ def test_malformed_numeric_extras_are_named(monkeypatch, name, value):
     from airflow_provider_pinecone.client import PineconeConfigurationError
     from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 
-    monkeypatch.setenv("AIRFLOW_CONN_PC_BAD", json.dumps(
-        {"conn_type": "pinecone_bulk", "password": "k", "host": "idx.svc.pinecone.io", "extra": {name: value}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PC_BAD",
+        json.dumps(
+            {"conn_type": "pinecone_bulk", "password": "k", "host": "idx.svc.pinecone.io", "extra": {name: value}}
+        ),
+    )
     with pytest.raises(PineconeConfigurationError, match=f"extra '{name}' is"):
         PineconeHook("pc_bad").connection_config

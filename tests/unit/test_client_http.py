@@ -45,8 +45,14 @@ def _client(script, **config):
 
 
 def _import(i, status="Pending"):
-    return {"id": str(i), "uri": "s3://b/d", "status": status, "percentComplete": 0.0, "recordsImported": 0,
-            "createdAt": "2025-01-01T00:00:00Z"}
+    return {
+        "id": str(i),
+        "uri": "s3://b/d",
+        "status": status,
+        "percentComplete": 0.0,
+        "recordsImported": 0,
+        "createdAt": "2025-01-01T00:00:00Z",
+    }
 
 
 def test_start_import_sends_explicit_error_mode_and_headers():
@@ -54,7 +60,11 @@ def test_start_import_sends_explicit_error_mode_and_headers():
     assert _client(script).start_import("s3://b/d", error_mode="ABORT", integration_id="integ-1") == "101"
     request = script.requests[0]
     assert request.url == f"https://{HOST}/bulk/imports"
-    assert json.loads(request.content) == {"uri": "s3://b/d", "errorMode": {"onError": "abort"}, "integrationId": "integ-1"}
+    assert json.loads(request.content) == {
+        "uri": "s3://b/d",
+        "errorMode": {"onError": "abort"},
+        "integrationId": "integ-1",
+    }
     assert request.headers["Api-Key"] == "test-key"
     assert request.headers["X-Pinecone-Api-Version"] == "2025-10"
 
@@ -71,7 +81,9 @@ def test_429_with_retry_after_is_honoured_then_succeeds():
 
 
 def test_503_then_success():
-    script = Script(httpx.Response(503, json={"code": 14, "message": "unavailable"}), httpx.Response(200, json=_import(1)))
+    script = Script(
+        httpx.Response(503, json={"code": 14, "message": "unavailable"}), httpx.Response(200, json=_import(1))
+    )
     assert _client(script).describe_import("1").status == "Pending"
     assert len(script.requests) == 2
 
@@ -119,7 +131,9 @@ def test_connection_errors_are_retried_and_then_named():
 
 def test_start_import_is_not_blindly_retried_after_an_ambiguous_failure():
     # A 500 may mean the import was created: retrying could start a second one.
-    script = Script(httpx.Response(500, json={"code": 13, "message": "internal"}), httpx.Response(200, json={"id": "2"}))
+    script = Script(
+        httpx.Response(500, json={"code": 13, "message": "internal"}), httpx.Response(200, json={"id": "2"})
+    )
     with pytest.raises(PineconeServerError):
         _client(script).start_import("s3://b/d")
     assert len(script.requests) == 1
@@ -147,11 +161,21 @@ def test_list_imports_follows_pagination_to_the_end():
 
 
 def test_index_host_is_resolved_once_through_the_control_plane():
-    index = {"name": "docs-cache-test", "host": HOST, "metric": "cosine", "dimension": 8, "vector_type": "dense",
-             "spec": {"serverless": {"cloud": "aws", "region": "us-east-1"}}, "status": {"ready": True, "state": "Ready"}}
-    script = Script(httpx.Response(200, json=index), httpx.Response(200, json=_import(1)), httpx.Response(200, json=_import(1)))
-    config = ClientConfig(api_key="cache-key", index_name="docs-cache-test", control_plane_url="https://cp.example.com",
-                          retry=FAST_RETRY)
+    index = {
+        "name": "docs-cache-test",
+        "host": HOST,
+        "metric": "cosine",
+        "dimension": 8,
+        "vector_type": "dense",
+        "spec": {"serverless": {"cloud": "aws", "region": "us-east-1"}},
+        "status": {"ready": True, "state": "Ready"},
+    }
+    script = Script(
+        httpx.Response(200, json=index), httpx.Response(200, json=_import(1)), httpx.Response(200, json=_import(1))
+    )
+    config = ClientConfig(
+        api_key="cache-key", index_name="docs-cache-test", control_plane_url="https://cp.example.com", retry=FAST_RETRY
+    )
     client = PineconeClient(config, http_client=httpx.Client(transport=httpx.MockTransport(script)))
     client.describe_import("1")
     client.describe_import("1")
@@ -209,8 +233,14 @@ def test_query_refuses_a_top_k_out_of_range_before_sending():
 
 
 def test_describing_the_configured_index_also_resolves_its_host():
-    index = {"name": "docs", "host": HOST, "dimension": 8, "metric": "cosine", "spec": {"serverless": {"cloud": "aws"}},
-             "status": {"ready": True, "state": "Ready"}}
+    index = {
+        "name": "docs",
+        "host": HOST,
+        "dimension": 8,
+        "metric": "cosine",
+        "spec": {"serverless": {"cloud": "aws"}},
+        "status": {"ready": True, "state": "Ready"},
+    }
     script = Script(httpx.Response(200, json=index), httpx.Response(200, json={"namespaces": {}}))
     config = ClientConfig(api_key="test-key", index_name="docs", retry=FAST_RETRY)
     client = PineconeClient(config, http_client=httpx.Client(transport=httpx.MockTransport(script)))

@@ -36,8 +36,9 @@ def _serve(monkeypatch, conn_id="pc", **conn):
     from airflow.sdk import Connection
 
     extra = conn.pop("extra", None)
-    connection = Connection(conn_id=conn_id, extra=extra if extra is None or isinstance(extra, str) else
-                            json.dumps(extra), **conn)
+    connection = Connection(
+        conn_id=conn_id, extra=extra if extra is None or isinstance(extra, str) else json.dumps(extra), **conn
+    )
     monkeypatch.setattr(PineconeHook, "get_connection", classmethod(lambda cls, requested: connection))
     return conn_id
 
@@ -69,21 +70,41 @@ def test_provider_declares_its_own_connection_type():
 
 
 def test_bulk_connection_reads_host_port_and_extras(monkeypatch):
-    config = _config(monkeypatch, conn_type="pinecone_bulk", password=KEY, host="idx-1.svc.aped.pinecone.io",
-                     port=443, extra={"index_name": "idx", "api_version": "2026-07", "timeout": "12.5",
-                                      "max_attempts": 3, "max_retry_seconds": "40", "allow_insecure": "false"})
+    config = _config(
+        monkeypatch,
+        conn_type="pinecone_bulk",
+        password=KEY,
+        host="idx-1.svc.aped.pinecone.io",
+        port=443,
+        extra={
+            "index_name": "idx",
+            "api_version": "2026-07",
+            "timeout": "12.5",
+            "max_attempts": 3,
+            "max_retry_seconds": "40",
+            "allow_insecure": "false",
+        },
+    )
     assert (config.index_host, config.index_name, config.api_version, config.timeout) == (
-        "idx-1.svc.aped.pinecone.io:443", "idx", "2026-07", 12.5)
+        "idx-1.svc.aped.pinecone.io:443",
+        "idx",
+        "2026-07",
+        12.5,
+    )
     assert (config.retry.max_attempts, config.retry.max_elapsed, config.allow_insecure) == (3, 40.0, False)
     assert config.control_plane_url == "https://api.pinecone.io"
 
 
 def test_bulk_connection_in_uri_form_uses_a_dash(monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_PC_URI", "pinecone-bulk://:pcsk_uri_key@idx-2.svc.aped.pinecone.io/?index_name=idx")
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PC_URI", "pinecone-bulk://:pcsk_uri_key@idx-2.svc.aped.pinecone.io/?index_name=idx"
+    )
     hook = PineconeHook("pc_uri")
     assert hook._connection.conn_type == "pinecone_bulk"
     assert (hook.connection_config.index_host, hook.connection_config.index_name) == (
-        "idx-2.svc.aped.pinecone.io", "idx")
+        "idx-2.svc.aped.pinecone.io",
+        "idx",
+    )
 
 
 def test_an_underscore_uri_scheme_is_explained(monkeypatch):
@@ -94,9 +115,14 @@ def test_an_underscore_uri_scheme_is_explained(monkeypatch):
 
 
 def test_task_index_overrides_the_connection(monkeypatch):
-    config = _config(monkeypatch, hook_kwargs={"index_name": "task-idx", "index_host": "t.svc.aped.pinecone.io"},
-                     conn_type="pinecone_bulk", password=KEY, host="c.svc.aped.pinecone.io",
-                     extra={"index_name": "conn-idx"})
+    config = _config(
+        monkeypatch,
+        hook_kwargs={"index_name": "task-idx", "index_host": "t.svc.aped.pinecone.io"},
+        conn_type="pinecone_bulk",
+        password=KEY,
+        host="c.svc.aped.pinecone.io",
+        extra={"index_name": "conn-idx"},
+    )
     assert (config.index_host, config.index_name) == ("t.svc.aped.pinecone.io", "task-idx")
 
 
@@ -122,9 +148,15 @@ def test_missing_connection_names_the_type_to_create(monkeypatch):
 
 
 def test_official_connection_host_is_the_control_plane(monkeypatch):
-    config = _config(monkeypatch, hook_kwargs={"index_name": "from-task"}, conn_type="pinecone", password=KEY,
-                     host="https://api.eu.pinecone.example.com", login="us-east-1-aws",
-                     extra={"region": "us-east-1", "debug_curl": True, "environment": "x", "project_id": "p9"})
+    config = _config(
+        monkeypatch,
+        hook_kwargs={"index_name": "from-task"},
+        conn_type="pinecone",
+        password=KEY,
+        host="https://api.eu.pinecone.example.com",
+        login="us-east-1-aws",
+        extra={"region": "us-east-1", "debug_curl": True, "environment": "x", "project_id": "p9"},
+    )
     assert config.control_plane_url == "https://api.eu.pinecone.example.com"
     assert (config.index_host, config.index_name) == (None, "from-task")
     hook = PineconeHook("pc")
@@ -133,8 +165,7 @@ def test_official_connection_host_is_the_control_plane(monkeypatch):
 
 def test_official_connection_without_host_uses_pinecone_and_our_index_extra(monkeypatch):
     config = _config(monkeypatch, conn_type="pinecone", password=KEY, extra={"index_name": "idx"})
-    assert (config.control_plane_url, config.index_host, config.index_name) == (
-        "https://api.pinecone.io", None, "idx")
+    assert (config.control_plane_url, config.index_host, config.index_name) == ("https://api.pinecone.io", None, "idx")
 
 
 def test_official_connection_in_uri_form_joins_host_and_port(monkeypatch):
@@ -149,11 +180,20 @@ def test_official_connection_with_an_index_host_says_which_type_to_use(monkeypat
 
 
 def test_official_connection_with_two_different_control_planes_is_refused(monkeypatch):
-    message = _error(monkeypatch, conn_type="pinecone", host="https://api.pinecone.io",
-                     extra={"control_plane_url": "http://127.0.0.1:5080"})
+    message = _error(
+        monkeypatch,
+        conn_type="pinecone",
+        host="https://api.pinecone.io",
+        extra={"control_plane_url": "http://127.0.0.1:5080"},
+    )
     assert "two control planes" in message
-    _serve(monkeypatch, conn_type="pinecone", password=KEY, host="api.pinecone.io",
-           extra={"control_plane_url": "https://api.pinecone.io/"})
+    _serve(
+        monkeypatch,
+        conn_type="pinecone",
+        password=KEY,
+        host="api.pinecone.io",
+        extra={"control_plane_url": "https://api.pinecone.io/"},
+    )
     assert PineconeHook("pc").connection_config.control_plane_url == "api.pinecone.io"
 
 
@@ -263,8 +303,9 @@ def test_allow_insecure_must_be_a_yes_or_no(monkeypatch, value):
 
 
 def test_a_bad_api_version_says_where_to_set_it(monkeypatch):
-    message = _error(monkeypatch, conn_type="pinecone_bulk", host="i.svc.aped.pinecone.io",
-                     extra={"api_version": "2023-01"})
+    message = _error(
+        monkeypatch, conn_type="pinecone_bulk", host="i.svc.aped.pinecone.io", extra={"api_version": "2023-01"}
+    )
     assert "2025-10, 2026-07" in message and "AIRFLOW_CONN_PC" in message
     assert "It is read from the 'api_version' extra of Airflow connection 'pc'" in message
 
@@ -312,9 +353,14 @@ def test_a_rejected_key_names_the_password_field(monkeypatch):
 @pytest.mark.parametrize(
     ("conn", "field"),
     [
-        ({"conn_type": "pinecone_bulk", "host": "i.svc.aped.pinecone.io"}, "the Host field (Index host) of connection 'pc'"),
-        ({"conn_type": "pinecone", "host": "api.example.com", "extra": {"index_name": "docs"}},
-         "the Host field (Pinecone Host) of Airflow connection 'pc'"),
+        (
+            {"conn_type": "pinecone_bulk", "host": "i.svc.aped.pinecone.io"},
+            "the Host field (Index host) of connection 'pc'",
+        ),
+        (
+            {"conn_type": "pinecone", "host": "api.example.com", "extra": {"index_name": "docs"}},
+            "the Host field (Pinecone Host) of Airflow connection 'pc'",
+        ),
     ],
 )
 def test_an_unreachable_host_names_the_field_it_came_from(monkeypatch, conn, field):

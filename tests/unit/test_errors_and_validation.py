@@ -5,12 +5,12 @@ import pytest
 
 from airflow_provider_pinecone.client import (
     ClientConfig,
-    PineconeClient,
-    PineconeConnectionError,
-    PineconeError,
     PineconeApiError,
     PineconeAuthenticationError,
+    PineconeClient,
     PineconeConfigurationError,
+    PineconeConnectionError,
+    PineconeError,
     PineconeNotFoundError,
     PineconeRateLimitError,
     PineconeServerError,
@@ -32,14 +32,21 @@ def _response(status, content, headers=None):
 def test_data_plane_rpc_status():
     err = error_from_response(_response(400, b'{"code": 3, "message": "bad uri", "details": []}'), "start_import")
     assert type(err) is PineconeApiError
-    assert (err.status_code, err.code, err.message, err.operation) == (400, "INVALID_ARGUMENT", "bad uri", "start_import")
+    assert (err.status_code, err.code, err.message, err.operation) == (
+        400,
+        "INVALID_ARGUMENT",
+        "bad uri",
+        "start_import",
+    )
     assert "start_import" in str(err) and "HTTP 400" in str(err) and "bad uri" in str(err)
 
 
 def test_control_plane_error_shape():
     body = b'{"error": {"code": "NOT_FOUND", "message": "Resource docs not found"}, "status": 404}'
     err = error_from_response(_response(404, body), "describe_index")
-    assert isinstance(err, PineconeNotFoundError) and err.code == "NOT_FOUND" and err.message == "Resource docs not found"
+    assert (
+        isinstance(err, PineconeNotFoundError) and err.code == "NOT_FOUND" and err.message == "Resource docs not found"
+    )
 
 
 def test_plain_text_401_is_an_authentication_error_with_a_hint():
@@ -144,7 +151,17 @@ def test_hosts_become_base_urls(host, allow_insecure, expected):
 
 
 # Words of the Airflow layer, which the client must leave to the hook.
-AIRFLOW_WORDS = ("Airflow", "Pinecone connection", "connection's", "Password", "Extra", "extra", "Admin", "worker", "task")
+AIRFLOW_WORDS = (
+    "Airflow",
+    "Pinecone connection",
+    "connection's",
+    "Password",
+    "Extra",
+    "extra",
+    "Admin",
+    "worker",
+    "task",
+)
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,9 @@ def _imported_by(*modules: str) -> dict[str, list[str]]:
 
 def test_the_client_package_has_the_modules_this_test_expects():
     # A rename must not leave the check below with nothing to check.
-    assert {"airflow_provider_pinecone.client.api", "airflow_provider_pinecone.client.validation"} <= set(CLIENT_MODULES)
+    assert {"airflow_provider_pinecone.client.api", "airflow_provider_pinecone.client.validation"} <= set(
+        CLIENT_MODULES
+    )
 
 
 def test_client_modules_import_neither_airflow_nor_storage():

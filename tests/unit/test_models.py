@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 
-from airflow_provider_pinecone.client import ImportModel, ImportStatus, IndexModel, IndexStats, TERMINAL_STATUSES
+from airflow_provider_pinecone.client import TERMINAL_STATUSES, ImportModel, ImportStatus, IndexModel, IndexStats
 
 
 def test_import_model_parses_camel_case_wire_format():
@@ -21,7 +21,7 @@ def test_import_model_parses_camel_case_wire_format():
     )
     assert imp.id == "101"
     assert imp.status is ImportStatus.IN_PROGRESS
-    assert imp.created_at.tzinfo is not None and imp.created_at.astimezone(timezone.utc).hour == 20
+    assert imp.created_at.tzinfo is not None and imp.created_at.astimezone(UTC).hour == 20
     assert imp.percent_complete == 42.2 and imp.records_imported == 1_000_000
     assert imp.finished_at is None and imp.error is None and not imp.is_terminal
 
@@ -110,10 +110,13 @@ def test_index_model_2025_10_pod_and_integrated():
     assert IndexModel.from_api(embedded).integrated_embedding
 
 
-@pytest.mark.parametrize("body", [
-    {"namespaces": {"a": {"vectorCount": 3}, "b": {"vectorCount": 4}}, "dimension": 8, "totalVectorCount": 7},
-    {"namespaces": {"a": {"vectorCount": 3}, "b": {"vectorCount": 4}}, "dimension": 8},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"namespaces": {"a": {"vectorCount": 3}, "b": {"vectorCount": 4}}, "dimension": 8, "totalVectorCount": 7},
+        {"namespaces": {"a": {"vectorCount": 3}, "b": {"vectorCount": 4}}, "dimension": 8},
+    ],
+)
 def test_index_stats(body):
     stats = IndexStats.from_api(body)
     assert stats.namespaces == {"a": 3, "b": 4} and stats.total_vector_count == 7 and stats.dimension == 8

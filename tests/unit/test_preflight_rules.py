@@ -144,8 +144,16 @@ def test_gcs_express_suffix_is_not_s3_express():
         ([("id", pa.string()), ("values", DENSE), ("title", pa.string())], "dense", ["parquet.unsupported_column"]),
         ([("id", pa.int64()), ("values", DENSE)], "dense", ["parquet.wrong_type"]),
         ([("id", pa.string()), ("values", pa.list_(pa.float64()))], "dense", ["parquet.wrong_type"]),
-        ([("id", pa.string()), ("values", DENSE), ("metadata", pa.struct([("a", pa.int64())]))], "dense", ["parquet.wrong_type"]),
-        ([("id", pa.string()), ("sparse_values", pa.struct([("indices", pa.list_(pa.int64())), ("values", DENSE)]))], "sparse", ["parquet.wrong_type"]),
+        (
+            [("id", pa.string()), ("values", DENSE), ("metadata", pa.struct([("a", pa.int64())]))],
+            "dense",
+            ["parquet.wrong_type"],
+        ),
+        (
+            [("id", pa.string()), ("sparse_values", pa.struct([("indices", pa.list_(pa.int64())), ("values", DENSE)]))],
+            "sparse",
+            ["parquet.wrong_type"],
+        ),
     ],
 )
 def test_schema_rules_follow_the_import_guide_tables(fields, index_type, expected):
@@ -173,7 +181,12 @@ def test_type_names_read_like_parquet_types():
 
 @pytest.mark.parametrize(
     ("columns", "kind"),
-    [(["id", "values"], "dense"), (["id", "sparse_values"], "sparse"), (["id", "values", "sparse_values"], "hybrid"), (["id"], None)],
+    [
+        (["id", "values"], "dense"),
+        (["id", "sparse_values"], "sparse"),
+        (["id", "values", "sparse_values"], "hybrid"),
+        (["id"], None),
+    ],
 )
 def test_index_type_is_inferred_from_columns(columns, kind):
     assert infer_index_type(columns) == kind
@@ -235,7 +248,13 @@ def test_existing_namespaces_and_a_non_empty_default_namespace():
 
 def dense_table(rows: list[tuple]) -> pa.Table:
     ids, values, metadata = zip(*rows)
-    return pa.table({"id": pa.array(ids, pa.string()), "values": pa.array(values, DENSE), "metadata": pa.array(metadata, pa.string())})
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.string()),
+            "values": pa.array(values, DENSE),
+            "metadata": pa.array(metadata, pa.string()),
+        }
+    )
 
 
 def findings(table: pa.Table, index_type: str = "dense") -> dict[str, tuple[int, int]]:
@@ -311,7 +330,11 @@ def test_dimension_rules_with_and_without_an_index():
     assert codes(record_problems([mixed], index_dimension=2, error_mode="continue")) == ["record.dimension_mismatch"]
     uniform = sample([("a", [1.0, 2.0, 3.0]), ("b", [4.0, 5.0, 6.0])])
     (problem,) = record_problems([uniform], index_dimension=2, error_mode="continue")
-    assert problem.code == "index.dimension_mismatch" and "dimension 3" in problem.message and "dimension 2" in problem.message
+    assert (
+        problem.code == "index.dimension_mismatch"
+        and "dimension 3" in problem.message
+        and "dimension 2" in problem.message
+    )
 
 
 def test_duplicate_ids_and_vectors_across_files_of_a_namespace():
@@ -345,7 +368,10 @@ def test_report_dict_and_table():
     report = ImportSourceReport(
         uri="s3://b/p",
         index_type="dense",
-        namespaces={"a": NamespaceSummary(files=2, bytes=2_000, rows=30), "b": NamespaceSummary(files=1, bytes=500, rows=12)},
+        namespaces={
+            "a": NamespaceSummary(files=2, bytes=2_000, rows=30),
+            "b": NamespaceSummary(files=1, bytes=500, rows=12),
+        },
         warnings=[Problem("layout.non_parquet_object", Severity.WARNING, "ignored", "s3://b/p/a/x.txt")],
         requests=4,
         bytes_read=2_500,
@@ -355,7 +381,12 @@ def test_report_dict_and_table():
     assert data["namespaces"]["a"] == {"files": 2, "bytes": 2000, "rows": 30}
     assert json.loads(json.dumps(data)) == data
     table = report.format_table()
-    assert "total" in table and "42" in table and "4 storage requests" in table and "WARNING layout.non_parquet_object" in table
+    assert (
+        "total" in table
+        and "42" in table
+        and "4 storage requests" in table
+        and "WARNING layout.non_parquet_object" in table
+    )
 
 
 def test_duplicate_tracking_is_bounded_but_still_finds_repeats_of_what_it_remembers():

@@ -134,8 +134,10 @@ def test_a_deferred_sensor_timeout_fails_without_retries_or_skips_with_soft_fail
         ImportSensor(task_id="s", import_id="7", timeout=60, soft_fail=True).execute_complete({}, event)
 
 
-@pytest.mark.skipif(airflow.__version__.startswith("3.1."),
-                    reason="Airflow 3.1 looks a missing connection up through a triggerer it does not have here")
+@pytest.mark.skipif(
+    airflow.__version__.startswith("3.1."),
+    reason="Airflow 3.1 looks a missing connection up through a triggerer it does not have here",
+)
 def test_a_trigger_without_its_connection_ends_with_an_error_event(monkeypatch):
     import asyncio
 

@@ -45,15 +45,11 @@ class IndexArg:
 def _index_arg(value: str) -> IndexArg:
     parts = value.split(":")
     if len(parts) not in (2, 3) or not parts[0]:
-        raise argparse.ArgumentTypeError(
-            f"expected NAME:DIMENSION[:CLOUD], e.g. my-index:8:aws, got {value!r}"
-        )
+        raise argparse.ArgumentTypeError(f"expected NAME:DIMENSION[:CLOUD], e.g. my-index:8:aws, got {value!r}")
     try:
         dimension = int(parts[1])
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"DIMENSION must be an integer in {value!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"DIMENSION must be an integer in {value!r}") from None
     index = IndexArg(parts[0], dimension, *parts[2:])
     try:
         # Validate before anything starts, so a typo never leaves a half-started emulator.
@@ -67,9 +63,7 @@ def _non_negative(value: str) -> float:
     try:
         return require_number("seconds", float(value), minimum=0)
     except ValueError:  # also InvalidArgument: not a number, negative, nan or inf
-        raise argparse.ArgumentTypeError(
-            f"expected a finite number of seconds >= 0, got {value!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"expected a finite number of seconds >= 0, got {value!r}") from None
 
 
 def _fault_spec(value: str) -> str:
@@ -91,45 +85,74 @@ def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
     parser = argparse.ArgumentParser(
         prog="python -m airflow_provider_pinecone.testing.emulator",
-        description="Run a local emulator of Pinecone's REST API (control plane and "
-        "one data plane per index).",
+        description="Run a local emulator of Pinecone's REST API (control plane and one data plane per index).",
     )
-    parser.add_argument(
-        "--port", type=int, required=True, help="control-plane port (0: any free port)"
-    )
-    parser.add_argument(
-        "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
-    )
+    parser.add_argument("--port", type=int, required=True, help="control-plane port (0: any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
     parser.add_argument(
         "--api-key",
         default=None,
         help=f"the only accepted Api-Key (default: ${API_KEY_ENV} if set, else any non-empty "
         f"key). Prefer ${API_KEY_ENV}: the command line is visible to other users in ps",
     )
-    parser.add_argument("--import-duration", type=_non_negative, default=None, metavar="S",
-                        help="simulate imports on the clock, loading for S seconds, instead of "
-                        "reading the files (default: real imports)")
-    parser.add_argument("--indexing-delay", type=_non_negative, default=1.0, metavar="S",
-                        help="seconds at 100%% before Completed (default: %(default)s; "
-                        "600 feels like Pinecone)")
-    parser.add_argument("--file-delay", type=_non_negative, default=0.05, metavar="S",
-                        help="seconds a real import pauses after each file (default: %(default)s)")
-    parser.add_argument("--s3-endpoint-url", metavar="URL",
-                        help="S3 endpoint for imports (sets AWS_ENDPOINT_URL_S3), e.g. a moto server")
-    parser.add_argument("--gcs-endpoint", metavar="URL",
-                        help="GCS endpoint for imports (sets STORAGE_EMULATOR_HOST)")
-    parser.add_argument("--azure-connection-string", metavar="S",
-                        help="Azure Blob Storage connection string for imports (sets "
-                        "AZURE_STORAGE_CONNECTION_STRING), e.g. Azurite's. It holds the account key "
-                        "and shows in ps: prefer exporting AZURE_STORAGE_CONNECTION_STRING")
-    parser.add_argument("--faults", type=_fault_spec, default=None, metavar="SPEC",
-                        help='random fault rates, e.g. "429=0.2,503=0.2" or '
-                        '"latency_ms=50,drop=0.01@^/bulk/imports" (rules joined by ";")')
-    parser.add_argument("--faults-seed", type=int, default=0, metavar="N",
-                        help="seed of the fault-rate random generator (default: %(default)s)")
-    parser.add_argument("--index", type=_index_arg, action="append", default=[],
-                        metavar="NAME:DIMENSION[:CLOUD]",
-                        help="pre-create a dense index (repeatable)")
+    parser.add_argument(
+        "--import-duration",
+        type=_non_negative,
+        default=None,
+        metavar="S",
+        help="simulate imports on the clock, loading for S seconds, instead of "
+        "reading the files (default: real imports)",
+    )
+    parser.add_argument(
+        "--indexing-delay",
+        type=_non_negative,
+        default=1.0,
+        metavar="S",
+        help="seconds at 100%% before Completed (default: %(default)s; 600 feels like Pinecone)",
+    )
+    parser.add_argument(
+        "--file-delay",
+        type=_non_negative,
+        default=0.05,
+        metavar="S",
+        help="seconds a real import pauses after each file (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--s3-endpoint-url",
+        metavar="URL",
+        help="S3 endpoint for imports (sets AWS_ENDPOINT_URL_S3), e.g. a moto server",
+    )
+    parser.add_argument("--gcs-endpoint", metavar="URL", help="GCS endpoint for imports (sets STORAGE_EMULATOR_HOST)")
+    parser.add_argument(
+        "--azure-connection-string",
+        metavar="S",
+        help="Azure Blob Storage connection string for imports (sets "
+        "AZURE_STORAGE_CONNECTION_STRING), e.g. Azurite's. It holds the account key "
+        "and shows in ps: prefer exporting AZURE_STORAGE_CONNECTION_STRING",
+    )
+    parser.add_argument(
+        "--faults",
+        type=_fault_spec,
+        default=None,
+        metavar="SPEC",
+        help='random fault rates, e.g. "429=0.2,503=0.2" or '
+        '"latency_ms=50,drop=0.01@^/bulk/imports" (rules joined by ";")',
+    )
+    parser.add_argument(
+        "--faults-seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the fault-rate random generator (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--index",
+        type=_index_arg,
+        action="append",
+        default=[],
+        metavar="NAME:DIMENSION[:CLOUD]",
+        help="pre-create a dense index (repeatable)",
+    )
     return parser
 
 
@@ -175,9 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"control_plane_url={emulator.control_plane_url}", flush=True)
         for index in args.index:
             try:
-                model = emulator.create_index(
-                    index.name, dimension=index.dimension, cloud=index.cloud
-                )
+                model = emulator.create_index(index.name, dimension=index.dimension, cloud=index.cloud)
             except EmulatorError as exc:
                 parser.error(f"--index {index.name}: {exc.message}")
             print(f"index {model['name']} host={model['host']}", flush=True)

@@ -73,8 +73,7 @@ def create_control_plane_app(backend: PineconeEmulator, api_key: str | None) -> 
     async def delete_index(index_name: str) -> Response:
         if state.get_index(index_name).config.deletion_protection == "enabled":
             raise Forbidden(
-                "Deletion protection is enabled for this index. Disable deletion protection "
-                "before retrying."
+                "Deletion protection is enabled for this index. Disable deletion protection before retrying."
             )
         await run_in_threadpool(backend.delete_index, index_name)
         return Response(status_code=202)

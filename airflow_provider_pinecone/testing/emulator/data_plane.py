@@ -99,14 +99,10 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
     async def describe_index_stats(request: Request) -> dict[str, Any]:
         body = await json_body(request, required=False)
         if body.get("filter"):
-            raise InvalidArgument(
-                "Serverless indexes do not support filtering describe_index_stats by metadata."
-            )
+            raise InvalidArgument("Serverless indexes do not support filtering describe_index_stats by metadata.")
         config = state.get_index(index_name).config
         counts = state.vectors.namespace_counts(index_name)
-        stats: dict[str, Any] = {
-            "namespaces": {name: {"vectorCount": n} for name, n in sorted(counts.items())}
-        }
+        stats: dict[str, Any] = {"namespaces": {name: {"vectorCount": n} for name, n in sorted(counts.items())}}
         if config.dimension is not None:  # "Not specified if sparse index"
             stats["dimension"] = config.dimension
         stats.update(
@@ -203,9 +199,7 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
         )
         matches = []
         for value, record in best:
-            match = vector_wire(
-                record, version, include_values=include_values, include_metadata=include_metadata
-            )
+            match = vector_wire(record, version, include_values=include_values, include_metadata=include_metadata)
             match["score"] = value
             matches.append(match)
         return {"matches": matches, "namespace": namespace, "usage": dict(_USAGE)}

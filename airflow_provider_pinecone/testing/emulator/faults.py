@@ -74,14 +74,9 @@ class FaultRule:
         if retry_after is not None:
             require_number("retry_after", retry_after, minimum=0)
         if method is not None and not isinstance(method, str):
-            raise InvalidArgument(
-                f"method must be an HTTP method name or null, got {type(method).__name__}."
-            )
+            raise InvalidArgument(f"method must be an HTTP method name or null, got {type(method).__name__}.")
         if not isinstance(path_regex, str):
-            raise InvalidArgument(
-                "path_regex must be a regular expression string, "
-                f"got {type(path_regex).__name__}."
-            )
+            raise InvalidArgument(f"path_regex must be a regular expression string, got {type(path_regex).__name__}.")
         try:
             pattern = re.compile(path_regex)
         except re.error as exc:

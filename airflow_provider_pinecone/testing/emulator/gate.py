@@ -67,9 +67,7 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
     """Add the fault/auth/version middleware and plane-shaped error handlers to ``app``."""
 
     @app.middleware("http")
-    async def gate(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    async def gate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         path = request.url.path
         if path.startswith(ADMIN_PREFIX):
             return await call_next(request)
@@ -134,14 +132,10 @@ def _key_accepted(supplied: str | None, api_key: str | None) -> bool:
     if api_key is None:
         return True
     # Constant-time comparison; compare_digest needs bytes for non-ASCII text.
-    return secrets.compare_digest(
-        supplied.encode("utf-8", "surrogatepass"), api_key.encode("utf-8", "surrogatepass")
-    )
+    return secrets.compare_digest(supplied.encode("utf-8", "surrogatepass"), api_key.encode("utf-8", "surrogatepass"))
 
 
-async def json_body(
-    request: Request, *, required: bool = True, hint: str | None = None
-) -> dict[str, Any]:
+async def json_body(request: Request, *, required: bool = True, hint: str | None = None) -> dict[str, Any]:
     """Parse the JSON object body; a missing, garbled or non-object body is a plane-shaped 400.
 
     ``hint`` (e.g. ``"a CreateIndexRequest"``) is added to the "must be a JSON object"

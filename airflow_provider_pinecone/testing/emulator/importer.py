@@ -29,8 +29,8 @@ import pyarrow.parquet as pq
 
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE, IndexModel
 from airflow_provider_pinecone.preflight.index_rules import accepts, index_problems, index_type_of, namespace_problems
-from airflow_provider_pinecone.preflight.limits import MAX_ID_CHARS, MAX_METADATA_BYTES
 from airflow_provider_pinecone.preflight.layout import Layout, classify_listing, uri_problems
+from airflow_provider_pinecone.preflight.limits import MAX_ID_CHARS, MAX_METADATA_BYTES
 from airflow_provider_pinecone.preflight.problems import Severity
 from airflow_provider_pinecone.preflight.records import RecordSample, sample_records
 from airflow_provider_pinecone.preflight.remote_file import UnreadableParquet, open_parquet
@@ -130,9 +130,7 @@ class RealImport:
         self._stop_event = threading.Event()
         self._total_rows = 0
         self._processed_rows = 0
-        self._thread = threading.Thread(
-            target=self._run, name=f"pinecone-emulator-import-{index.name}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name=f"pinecone-emulator-import-{index.name}", daemon=True)
         self._thread.start()
 
     # ------------------------------------------------------------- ImportProgress protocol

@@ -100,9 +100,7 @@ class ImportBehaviour:
         if not isinstance(self.simulate, bool):
             raise InvalidArgument(f"simulate must be true or false, got {self.simulate!r}.")
         if self.fail_message is not None and not isinstance(self.fail_message, str):
-            raise InvalidArgument(
-                f"fail_message must be a string or null, got {type(self.fail_message).__name__}."
-            )
+            raise InvalidArgument(f"fail_message must be a string or null, got {type(self.fail_message).__name__}.")
 
     @property
     def pending_seconds(self) -> float:

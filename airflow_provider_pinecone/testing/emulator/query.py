@@ -94,6 +94,9 @@ def match_filter(filter_: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
                 else:
                     raise InvalidArgument(f"Unsupported filter operator {op!r}.")
         else:
-            tests.append(lambda m, key=key, value=condition: _COMPARISONS["$eq"](m.get(key), value)
-                         or (isinstance(m.get(key), list) and value in m[key]))
+            tests.append(
+                lambda m, key=key, value=condition: (
+                    _COMPARISONS["$eq"](m.get(key), value) or (isinstance(m.get(key), list) and value in m[key])
+                )
+            )
     return lambda metadata: all(test(metadata) for test in tests)

@@ -347,9 +347,7 @@ class PineconeEmulator:
         return host
 
     # -------------------------------------------------------------------- imports
-    def _make_progress(
-        self, index: IndexConfig, request: ImportRequest, behaviour: ImportBehaviour
-    ) -> ImportProgress:
+    def _make_progress(self, index: IndexConfig, request: ImportRequest, behaviour: ImportBehaviour) -> ImportProgress:
         if behaviour.simulate:
             return ClockProgress(behaviour)
         return RealImport(index, request, behaviour, self._state.vectors)
@@ -401,9 +399,7 @@ class PineconeEmulator:
         return self._state.list_imports(index_name).data
 
     # --------------------------------------------------------------------- vectors
-    def upsert(
-        self, index: str, namespace: str, records: list[VectorRecord | dict[str, Any]]
-    ) -> int:
+    def upsert(self, index: str, namespace: str, records: list[VectorRecord | dict[str, Any]]) -> int:
         """Seed records into an index's namespace without HTTP or validation; returns the count.
 
         ``records`` are :class:`~.store.VectorRecord` or dicts like
@@ -498,4 +494,3 @@ class PineconeEmulator:
         self._clear(stop_control=False)
         if self._fault_spec:
             self.set_fault_rates(self._fault_spec, seed=self._fault_seed)
-

@@ -39,17 +39,13 @@ ProgressFactory = Callable[["IndexConfig", "ImportRequest", ImportBehaviour], Im
 """Builds (and starts) the progress of a new import: ``(index, request, behaviour)``."""
 
 
-def _clock_progress(
-    _index: IndexConfig, _request: ImportRequest, behaviour: ImportBehaviour
-) -> ImportProgress:
+def _clock_progress(_index: IndexConfig, _request: ImportRequest, behaviour: ImportBehaviour) -> ImportProgress:
     return ClockProgress(behaviour)
 
 
 def format_timestamp(value: dt.datetime) -> str:
     """RFC 3339 with an explicit UTC offset, millisecond precision (as Pinecone returns)."""
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
-    )
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,8 +137,7 @@ def _decode_token(token: str) -> int:
         return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidArgument(
-            "Invalid paginationToken: pass the pagination.next value of a previous "
-            "list_imports response unchanged."
+            "Invalid paginationToken: pass the pagination.next value of a previous list_imports response unchanged."
         ) from None
 
 
@@ -159,7 +154,7 @@ class EmulatorState:
         self,
         default_behaviour: ImportBehaviour | None = None,
         clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+        wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         progress_factory: ProgressFactory = _clock_progress,
     ) -> None:
         # A plain Lock: no method calls another public method while holding it.
@@ -268,9 +263,7 @@ class EmulatorState:
             now = self._clock()
         return record.to_wire(now)
 
-    def list_imports(
-        self, index_name: str, limit: int | None = None, token: str | None = None
-    ) -> ImportPage:
+    def list_imports(self, index_name: str, limit: int | None = None, token: str | None = None) -> ImportPage:
         """A page of an index's imports, oldest first."""
         with self._lock:
             self._require_index(index_name)

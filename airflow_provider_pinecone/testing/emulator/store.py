@@ -51,9 +51,7 @@ class VectorRecord:
         """Build a record from plain Python values (lists, ``{"indices": ..., "values": ...}``)."""
         sparse = sparse_values
         if isinstance(sparse, dict):
-            sparse = SparseVector(
-                tuple(int(i) for i in sparse["indices"]), tuple(float(v) for v in sparse["values"])
-            )
+            sparse = SparseVector(tuple(int(i) for i in sparse["indices"]), tuple(float(v) for v in sparse["values"]))
         return cls(
             id=id,
             values=tuple(float(v) for v in values) if values is not None else None,

@@ -33,9 +33,7 @@ ACCEPTED_URI_FORMS = (
 
 def _choice(field: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise InvalidArgument(
-            f"Invalid value for {field}: expected one of {', '.join(allowed)}, got {value!r}."
-        )
+        raise InvalidArgument(f"Invalid value for {field}: expected one of {', '.join(allowed)}, got {value!r}.")
     return value
 
 
@@ -55,12 +53,8 @@ def validate_index_config(config: IndexConfig) -> IndexConfig:
         raise InvalidArgument("Invalid value for region: expected a non-empty string.")
     if config.vector_type == "dense":
         if config.dimension is None:
-            raise InvalidArgument(
-                f"Dense indexes need a dimension: an integer from 1 to {MAX_DIMENSION}."
-            )
-        require_number(
-            "dimension", config.dimension, minimum=1, maximum=MAX_DIMENSION, integer=True
-        )
+            raise InvalidArgument(f"Dense indexes need a dimension: an integer from 1 to {MAX_DIMENSION}.")
+        require_number("dimension", config.dimension, minimum=1, maximum=MAX_DIMENSION, integer=True)
     else:
         if config.dimension is not None:
             raise InvalidArgument("Sparse indexes take no dimension; omit it.")
@@ -92,9 +86,7 @@ def parse_import_request(body: dict[str, Any]) -> ImportRequest:
     if integration_id is not None and (
         not isinstance(integration_id, str) or len(integration_id) > MAX_INTEGRATION_ID_LENGTH
     ):
-        raise InvalidArgument(
-            f"integrationId must be a string of at most {MAX_INTEGRATION_ID_LENGTH} characters."
-        )
+        raise InvalidArgument(f"integrationId must be a string of at most {MAX_INTEGRATION_ID_LENGTH} characters.")
 
     error_mode = body.get("errorMode")
     on_error: str | None = None  # the server picks its default; the wire never shows it

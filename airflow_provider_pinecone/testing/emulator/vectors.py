@@ -39,7 +39,9 @@ def parse_upsert(body: dict[str, Any], index: IndexConfig) -> tuple[str, list[Ve
         raise InvalidArgument(
             f"Upsert request has {len(vectors)} vectors; the maximum is {MAX_UPSERT_VECTORS} per request."
         )
-    return parse_namespace(body.get("namespace")), [parse_vector(v, index, f"vectors[{i}]") for i, v in enumerate(vectors)]
+    return parse_namespace(body.get("namespace")), [
+        parse_vector(v, index, f"vectors[{i}]") for i, v in enumerate(vectors)
+    ]
 
 
 def parse_namespace(raw: Any) -> str:

@@ -59,8 +59,7 @@ def _parse_create_2025_10(body: dict[str, Any]) -> IndexConfig:
     spec = require_object(body["spec"], "spec")
     if set(spec) != {"serverless"}:
         raise InvalidArgument(
-            'spec must be {"serverless": {"cloud": ..., "region": ...}}: the emulator '
-            "only supports serverless indexes."
+            'spec must be {"serverless": {"cloud": ..., "region": ...}}: the emulator only supports serverless indexes.'
         )
     serverless = require_object(spec["serverless"], "spec.serverless")
     for field in ("cloud", "region"):
@@ -81,7 +80,13 @@ def _parse_create_2025_10(body: dict[str, Any]) -> IndexConfig:
 
 
 _CREATE_2026_07_KEYS = {
-    "name", "deployment", "schema", "cmek_id", "read_capacity", "tags", "deletion_protection",
+    "name",
+    "deployment",
+    "schema",
+    "cmek_id",
+    "read_capacity",
+    "tags",
+    "deletion_protection",
 }
 
 
@@ -97,9 +102,7 @@ def _parse_create_2026_07(body: dict[str, Any]) -> IndexConfig:
     if "cmek_id" in body:
         raise InvalidArgument("cmek_id is not supported by the emulator.")
     read_capacity = body.get("read_capacity")
-    if read_capacity is not None and require_object(read_capacity, "read_capacity").get(
-        "mode"
-    ) != "OnDemand":
+    if read_capacity is not None and require_object(read_capacity, "read_capacity").get("mode") != "OnDemand":
         raise InvalidArgument('read_capacity: the emulator only supports {"mode": "OnDemand"}.')
 
     fields = require_object(require_object(body["schema"], "schema").get("fields"), "schema.fields")
@@ -117,18 +120,15 @@ def _parse_create_2026_07(body: dict[str, Any]) -> IndexConfig:
             raise InvalidArgument(f"schema.fields.{DENSE_FIELD}.type must be 'dense_vector'.")
         if "metric" not in dense:
             raise InvalidArgument(f"Missing required field 'schema.fields.{DENSE_FIELD}.metric'.")
-    if sparse is not None and require_object(sparse, f"schema.fields.{SPARSE_FIELD}").get(
-        "type"
-    ) != "sparse_vector":
+    if sparse is not None and require_object(sparse, f"schema.fields.{SPARSE_FIELD}").get("type") != "sparse_vector":
         raise InvalidArgument(f"schema.fields.{SPARSE_FIELD}.type must be 'sparse_vector'.")
 
     # The spec defaults an omitted deployment to managed (serverless) on aws us-east-1.
-    deployment = require_object(body.get("deployment") or {"deployment_type": "managed",
-                                 "cloud": "aws", "region": "us-east-1"}, "deployment")
+    deployment = require_object(
+        body.get("deployment") or {"deployment_type": "managed", "cloud": "aws", "region": "us-east-1"}, "deployment"
+    )
     if deployment.get("deployment_type") != "managed":
-        raise InvalidArgument(
-            'deployment.deployment_type: the emulator only supports "managed" (serverless).'
-        )
+        raise InvalidArgument('deployment.deployment_type: the emulator only supports "managed" (serverless).')
     for field in ("cloud", "region"):
         if field not in deployment:
             raise InvalidArgument(f"Missing required field 'deployment.{field}'.")

@@ -49,7 +49,11 @@ for _dag_id in (
 ):
     with scenario_dag(_dag_id, "StartImportOperator waiting in the worker, retries=1", retries=1):
         StartImportOperator(
-            task_id="start_import", uri=URI, index_name=INDEX, wait_for_completion=True, deferrable=False,
+            task_id="start_import",
+            uri=URI,
+            index_name=INDEX,
+            wait_for_completion=True,
+            deferrable=False,
             poll_interval=POLL,
         )
 
@@ -57,7 +61,11 @@ for _dag_id in (
 for _dag_id in ("deploy_deferred_cleared", "deploy_deferred_marked_failed"):
     with scenario_dag(_dag_id, "StartImportOperator waiting in the triggerer", retries=1):
         StartImportOperator(
-            task_id="start_import", uri=URI, index_name=INDEX, wait_for_completion=True, deferrable=True,
+            task_id="start_import",
+            uri=URI,
+            index_name=INDEX,
+            wait_for_completion=True,
+            deferrable=True,
             poll_interval=POLL,
         )
 
@@ -70,8 +78,13 @@ with scenario_dag("deploy_completed_cleared", "start_import >> deferred ImportSe
 # 8. The wait times out on a long import: the import is cancelled and the task fails for good.
 with scenario_dag("deploy_wait_timeout", "StartImportOperator(timeout=3 s), retries=2", retries=2):
     StartImportOperator(
-        task_id="start_import", uri=URI, index_name=INDEX, wait_for_completion=True, deferrable=False,
-        poll_interval=POLL, timeout=3,
+        task_id="start_import",
+        uri=URI,
+        index_name=INDEX,
+        wait_for_completion=True,
+        deferrable=False,
+        poll_interval=POLL,
+        timeout=3,
     )
 
 # 9. User mistakes: a URI Pinecone cannot import from, and a connection without an API key.
@@ -82,6 +95,10 @@ with scenario_dag("deploy_user_mistakes", "bad URI / no API key, retries=2", ret
 # 10. The same files imported again by a new run, after the user deleted the namespaces.
 with scenario_dag("deploy_reimport", "StartImportOperator waiting in the worker"):
     StartImportOperator(
-        task_id="start_import", uri=URI, index_name=INDEX, wait_for_completion=True, deferrable=False,
+        task_id="start_import",
+        uri=URI,
+        index_name=INDEX,
+        wait_for_completion=True,
+        deferrable=False,
         poll_interval=POLL,
     )
