@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+
 from airflow_provider_pinecone.client import ImportModel, ImportStatus
-from airflow_provider_pinecone.compat import AirflowException, AirflowFailException
 
 
 class ImportDidNotComplete(AirflowFailException):

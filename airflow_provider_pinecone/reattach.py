@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from airflow_provider_pinecone.client import ImportModel, ImportStatus, PineconeNotFoundError
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
@@ -104,6 +104,10 @@ def run_created_at(context: Any) -> datetime | None:
     return _utc(anchor or getattr(dag_run, "run_after", None) or getattr(dag_run, "logical_date", None))
 
 
+@overload
+def _utc(moment: datetime) -> datetime: ...
+@overload
+def _utc(moment: datetime | None) -> datetime | None: ...
 def _utc(moment: datetime | None) -> datetime | None:
     """``moment`` with a time zone: a naive time is taken as UTC (as Pinecone's timestamps are)."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

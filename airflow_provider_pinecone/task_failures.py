@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from airflow.providers.common.compat.sdk import AirflowFailException, AirflowNotFoundException
+
 from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.retry import is_retryable
-from airflow_provider_pinecone.compat import AirflowFailException, AirflowNotFoundException
 
 _OUT_OF_BUDGET_HINT = (
     "This try fails; Airflow retries the task if it has retries left. To wait longer within one try, "
@@ -51,7 +52,7 @@ def as_task_failure(exc: BaseException) -> BaseException:
     failing = _fail_fast_class(type(exc))
     if failing is type(exc):
         return exc
-    clone = failing.__new__(failing, *exc.args)  # type: ignore[call-overload]
+    clone = failing.__new__(failing, *exc.args)
     clone.__dict__.update(exc.__dict__)
     clone.args = exc.args
     return clone

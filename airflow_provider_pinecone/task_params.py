@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal, overload
 
 from airflow_provider_pinecone.client import PineconeValidationError
 
@@ -18,6 +18,10 @@ MAX_POLL_SECONDS = 24 * 3600.0
 MAX_WAIT_SECONDS = 365 * 24 * 3600.0
 
 
+@overload
+def check_seconds(name: str, value: Any, *, maximum: float, allow_none: Literal[False] = False) -> float: ...
+@overload
+def check_seconds(name: str, value: Any, *, maximum: float, allow_none: bool) -> float | None: ...
 def check_seconds(name: str, value: Any, *, maximum: float, allow_none: bool = False) -> float | None:
     """``value`` as a positive, finite number of seconds no larger than ``maximum``.
 

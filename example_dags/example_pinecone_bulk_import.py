@@ -3,8 +3,8 @@ then verify what the index holds.
 
 Copy this DAG and point it at your data:
 
-* Airflow connection ``pinecone_default`` (type *Pinecone (bulk import)*, `pinecone_bulk`): the API key in *Password*, and
-  ``{"index_name": "my-index"}`` in *Extra*.
+* Airflow connection ``pinecone_default`` (type *Pinecone (bulk import)*, `pinecone_bulk`): the API
+  key in *Password*, and ``{"index_name": "my-index"}`` in *Extra*.
 * The ``uri`` param: your import directory, e.g. ``s3://my-bucket/imports/2025-06-01`` holding one
   sub-directory per namespace, each with Parquet files (see Pinecone's import guide).
 * ``integration_id``: the storage integration that lets Pinecone read a private bucket.

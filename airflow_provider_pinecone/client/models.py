@@ -13,17 +13,14 @@ from datetime import datetime
 from typing import Any
 
 
-class ImportStatus(str, enum.Enum):
-    """The states of a bulk import, as the API spells them."""
+class ImportStatus(enum.StrEnum):
+    """The states of a bulk import, as the API spells them (``str()`` and f-strings give the value)."""
 
     PENDING = "Pending"
     IN_PROGRESS = "InProgress"
     COMPLETED = "Completed"
     FAILED = "Failed"
     CANCELLED = "Cancelled"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: The default namespace's name in import layouts and in this package's models.

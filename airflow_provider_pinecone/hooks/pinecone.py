@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from functools import cached_property
 from typing import Any
 
+from airflow.providers.common.compat.connection import get_async_connection
+from airflow.providers.common.compat.sdk import AirflowNotFoundException
 from airflow.sdk import BaseHook
 
 from airflow_provider_pinecone.client import (
@@ -26,7 +28,6 @@ from airflow_provider_pinecone.client import (
     RetryPolicy,
 )
 from airflow_provider_pinecone.client.pool import shared_async_client
-from airflow_provider_pinecone.compat import AirflowNotFoundException, aget_connection
 from airflow_provider_pinecone.hooks import connection_settings
 from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
 
@@ -139,7 +140,9 @@ class PineconeHook(BaseHook):
 
     async def _aconnection(self) -> Any:
         try:
-            return await aget_connection(type(self), self.pinecone_conn_id)
+            # Off the event loop before Airflow 3.3.2, whose async lookup masks secrets synchronously
+            # (and on 3.1.0 works only inside a triggerer).
+            return await get_async_connection(self.pinecone_conn_id, hook=type(self))
         except AirflowNotFoundException:
             raise self._missing_connection() from None
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 from typing import Any, NoReturn
 
 from airflow.configuration import conf
+from airflow.providers.common.compat.sdk import AirflowTaskTimeout
 from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_pinecone.client import PineconeConnectionError, PineconeError, PineconeServerError
 from airflow_provider_pinecone.client.validation import validate_error_mode, validate_import_id, validate_import_uri
-from airflow_provider_pinecone.compat import AirflowTaskTimeout
 from airflow_provider_pinecone.events import EVENT_TIMEOUT, ImportEvent
 from airflow_provider_pinecone.failures import ImportTimedOut, raise_unless_completed
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
@@ -131,9 +131,9 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
                           existing.status, why)  # fmt: skip
         else:
             # Pinecone imports only into new namespaces: what exists now is not this import's.
-            existing = self.hook.describe_index_stats().namespaces
+            namespaces = self.hook.describe_index_stats().namespaces
             # Kept with the import id; an index with very many namespaces is not worth the bytes.
-            namespaces_before = sorted(existing) if len(existing) <= MAX_REMEMBERED_NAMESPACES else None
+            namespaces_before = sorted(namespaces) if len(namespaces) <= MAX_REMEMBERED_NAMESPACES else None
             self.import_id = self._start_import()
             ledger.write(ImportRecord(self.import_id, self.uri, namespaces_before))
             self.log.info(
@@ -259,8 +259,9 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         elif stopped_by_user(self._ti):
             why = "a user stopped the task"
         else:
-            self.log.info("Pinecone import %s keeps running: the task was not stopped by a user (it was cleared, "
-                          "superseded or reset), and its next try re-attaches to the import.", self.import_id)  # fmt: skip
+            self.log.info("Pinecone import %s keeps running: the task was not stopped by a user (it was "
+                          "cleared, superseded or reset), and its next try re-attaches to the import.",
+                          self.import_id)  # fmt: skip
             return
         try:
             # Airflow sends SIGKILL a few seconds after SIGTERM: one quick attempt, no pre-check

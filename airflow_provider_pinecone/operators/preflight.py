@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.models import IndexModel
-from airflow_provider_pinecone.compat import AirflowException, AirflowFailException
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.preflight.arguments import check_counts
 from airflow_provider_pinecone.storage import (
@@ -21,6 +21,9 @@ from airflow_provider_pinecone.storage import (
 )
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.xcom_keys import XCOM_PREFLIGHT_REPORT
+
+if TYPE_CHECKING:
+    from airflow_provider_pinecone.preflight.report import ImportSourceReport
 
 
 class ValidateImportSourceOperator(BaseOperator):
@@ -108,7 +111,7 @@ class ValidateImportSourceOperator(BaseOperator):
         context["ti"].xcom_push(key=XCOM_PREFLIGHT_REPORT, value=report.to_dict())
         raise AirflowFailException(f"{failure}\nThe full report is in XCom, key {XCOM_PREFLIGHT_REPORT!r}.")
 
-    def _validate(self) -> Any:
+    def _validate(self) -> ImportSourceReport:
         # Imported here: pyarrow need not load each time a DAG file using this operator is parsed.
         from airflow_provider_pinecone.preflight.validate import check_arguments, validate_import_source
 

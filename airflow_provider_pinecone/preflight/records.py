@@ -118,7 +118,7 @@ def sample_records(
     sparse = table.column("sparse_values").combine_chunks() if "sparse_values" in names else None
     sparse_null = sparse.is_null().to_pylist() if sparse is not None else None
     # flatten() applies the struct's own nulls and offset to its children; field() would not.
-    children = dict(zip((f.name for f in sparse.type), sparse.flatten())) if sparse is not None else {}
+    children = dict(zip((f.name for f in sparse.type), sparse.flatten(), strict=True)) if sparse is not None else {}
     indices = _Lists(children["indices"]) if sparse is not None else None
     sparse_values = _Lists(children["values"]) if sparse is not None else None
     metadata = table.column("metadata").to_pylist() if "metadata" in names else None
@@ -295,7 +295,8 @@ class RecordChecks:
         consequence = (
             "With error_mode='abort' the import fails on a duplicate vector"
             if self.error_mode == "abort"
-            else "Pinecone skips identical vectors, so records_imported will fall short of the row count by at least this much"
+            else "Pinecone skips identical vectors, so records_imported will fall short of the row count "
+            "by at least this much"
         )
         make = error if self.error_mode == "abort" else warning
         return [

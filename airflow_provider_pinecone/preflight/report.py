@@ -99,11 +99,13 @@ class ImportSourceReport:
             for name, ns in sorted(self.namespaces.items()):
                 lines.append(f"  {name:<{width}}  {ns.files:>9,}  {ns.rows:>13,}  {human_bytes(ns.bytes):>10}")
             lines.append(
-                f"  {'total':<{width}}  {self.total_files:>9,}  {self.total_rows:>13,}  {human_bytes(self.total_bytes):>10}"
+                f"  {'total':<{width}}  {self.total_files:>9,}  {self.total_rows:>13,}"
+                f"  {human_bytes(self.total_bytes):>10}"
             )
         sampled = f", {self.sampled_rows:,} rows sampled" if self.sampled_rows else ""
         lines.append(
-            f"  {self.requests:,} storage requests, {human_bytes(self.bytes_read)} read in {self.elapsed_s:.2f} s{sampled}"
+            f"  {self.requests:,} storage requests, {human_bytes(self.bytes_read)} read"
+            f" in {self.elapsed_s:.2f} s{sampled}"
         )
         lines.append(f"  {self.count(self.errors):,} errors, {self.count(self.warnings):,} warnings")
         lines.extend(self._problem_lines(max_problems))

@@ -157,7 +157,10 @@ def schema_problems(schema: pa.Schema, index_type: IndexType, path: str) -> list
 def pinecone_type_error(column: str, given: pa.DataType) -> str:
     """Pinecone's own sentence for a mistyped column (the import guide's "Type errors")."""
     if column == "metadata":
-        return f'The expected data type for metadata is a JSON encoded string in UTF-8 format, but got "{type_name(given)}"'
+        return (
+            "The expected data type for metadata is a JSON encoded string in UTF-8 format, "
+            f'but got "{type_name(given)}"'
+        )
     return (
         f'The expected data type for column "{column}" is "{EXPECTED_TYPE_NAMES[column]}", but got "{type_name(given)}"'
     )

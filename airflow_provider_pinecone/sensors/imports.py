@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from airflow.configuration import conf
+from airflow.providers.common.compat.sdk import AirflowException, AirflowSensorTimeout, AirflowSkipException
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
 from airflow_provider_pinecone.client.validation import validate_import_id
-from airflow_provider_pinecone.compat import AirflowException, AirflowSensorTimeout, AirflowSkipException
 from airflow_provider_pinecone.events import EVENT_TIMEOUT, ImportEvent
 from airflow_provider_pinecone.failures import raise_unless_completed
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
@@ -92,7 +92,7 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
             deadline=time.time() + float(self.timeout),  # BaseSensorOperator made it seconds
         )
 
-    def poke(self, context: Context) -> PokeReturnValue | bool:
+    def poke(self, context: Context) -> PokeReturnValue | Literal[False]:
         with mistakes_fail_fast():
             imp = self.hook.describe_import(self.import_id)
         self._progress(imp)
@@ -108,7 +108,10 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
         """
         ended = ImportEvent.from_payload(event)
         if ended.status == EVENT_TIMEOUT:
-            message = f"Pinecone import {ended.import_id} did not finish within the sensor's timeout of {self.timeout:,.0f} s."
+            message = (
+                f"Pinecone import {ended.import_id} did not finish within the sensor's timeout "
+                f"of {self.timeout:,.0f} s."
+            )
             if self.soft_fail or self.never_fail:
                 raise AirflowSkipException(f"Skipping: {message}")
             raise AirflowSensorTimeout(message)

@@ -69,7 +69,7 @@ class ObjectStore(ABC):
             return b""
         return self.read_range(obj.key, max(0, obj.size - length), obj.size)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (optional: a store with nothing to release keeps this no-op)
         """Release the SDK client's connections. The default does nothing."""
 
     def __enter__(self) -> ObjectStore:

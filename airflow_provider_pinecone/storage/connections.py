@@ -2,9 +2,10 @@
 
 With a connection id, the official provider's hook supplies the credentials when that provider is
 installed (``S3Hook``, ``GCSHook``, ``WasbHook``), so every credential form those providers support
-works here too; the client is still built with the options' endpoint and pool size. Without the provider, the connection's standard fields are read. With no connection,
-the SDK's own default configuration applies (environment variables, credential files, metadata
-servers), which is also how the local emulators are reached.
+works here too; the client is still built with the options' endpoint and pool size. Without the
+provider, the connection's standard fields are read. With no connection, the SDK's own default
+configuration applies (environment variables, credential files, metadata servers), which is also
+how the local emulators are reached.
 """
 
 from __future__ import annotations

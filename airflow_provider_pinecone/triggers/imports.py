@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+from airflow.providers.common.compat.sdk import AirflowNotFoundException
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_pinecone.client import ImportModel, PineconeError, PineconeValidationError
-from airflow_provider_pinecone.compat import AirflowNotFoundException
 from airflow_provider_pinecone.events import ImportEvent
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.polling import ProgressLog, seconds_until_next_poll

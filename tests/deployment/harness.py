@@ -125,7 +125,8 @@ class PostgresCluster:
         )
         if result.returncode != 0:
             raise DeploymentError(
-                f"{' '.join(argv[:2])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}\n{tail(self.log)}"
+                f"{' '.join(argv[:2])} failed ({result.returncode}):\n"
+                f"{result.stdout}\n{result.stderr}\n{tail(self.log)}"
             )
 
     def start(self) -> None:

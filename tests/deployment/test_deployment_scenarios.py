@@ -15,6 +15,7 @@ URI in the emulator (exactly one unless stated) and that none was cancelled unle
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import os
 import re
 import signal
@@ -481,26 +482,26 @@ def scenario_completed_task_cleared(ctx: Scenario) -> None:
         assert ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT) == "success", (
             f"{ctx.name} ({case}): first run{where}"
         )
-    for case, (index, uri, run_id) in cases.items():
+    for case, (_index, _uri, run_id) in cases.items():
         ctx.rest.clear(dag_id, run_id, ["start_import"], include_downstream=case == "downstream")
     expected = {
         "alone": {"start_import": ("success", 2), "wait_for_import": ("success", 1)},
         "downstream": {"start_import": ("success", 2), "wait_for_import": ("success", 2)},
     }
+
+    def done_again(run_id: str, tries: dict[str, tuple[str, int]]) -> bool:
+        """Every cleared task finished its second try and the run is over."""
+        return ctx.rest.dag_run(dag_id, run_id)["state"] in ("success", "failed") and all(
+            ti["try_number"] >= tries[t][1] and ti["state"] in ("success", "failed", "upstream_failed")
+            for t, ti in ctx.rest.task_instances(dag_id, run_id).items()
+        )
+
     failures = []
     for case, (index, uri, run_id) in cases.items():
-        where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+        where = functools.partial(ctx.context, dag_id, run_id, index, uri)
         try:
-            # Done again: every cleared task finished its second try and the run is over.
             ctx.rest.wait(
-                lambda: (
-                    ctx.rest.dag_run(dag_id, run_id)["state"] in ("success", "failed")
-                    and all(
-                        ti["try_number"] >= expected[case][t][1]
-                        and ti["state"] in ("success", "failed", "upstream_failed")
-                        for t, ti in ctx.rest.task_instances(dag_id, run_id).items()
-                    )
-                ),
+                functools.partial(done_again, run_id, expected[case]),
                 RUN_TIMEOUT,
                 f"{ctx.name} ({case}): run done after the clear",
             )

@@ -113,7 +113,7 @@ def _records_file() -> pa.Table:
         ("big", [1.0, 2.0, 3.0, 8.0], None, json.dumps({"t": "x" * 50_000})),
         ("ok", [1.0, 2.0, 3.0, 4.0], None, None),
     ]
-    ids, values, _, metadata = zip(*rows)
+    ids, values, _, metadata = zip(*rows, strict=True)
     return pa.table(
         {
             "id": pa.array(ids, pa.string()),

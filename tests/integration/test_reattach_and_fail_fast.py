@@ -7,9 +7,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_pinecone.client import PineconeAuthenticationError, PineconeNotFoundError
-from airflow_provider_pinecone.compat import AirflowFailException
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.reattach import ImportRecord, find_import_to_reattach
 from tests.integration.conftest import API_KEY, load_dag

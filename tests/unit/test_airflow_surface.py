@@ -352,4 +352,4 @@ def test_malformed_numeric_extras_are_named(monkeypatch, name, value):
         ),
     )
     with pytest.raises(PineconeConfigurationError, match=f"extra '{name}' is"):
-        PineconeHook("pc_bad").connection_config
+        _ = PineconeHook("pc_bad").connection_config

@@ -47,7 +47,7 @@ def _error(monkeypatch, conn_id="pc", hook_kwargs=None, **conn) -> str:
     conn.setdefault("password", KEY)
     _serve(monkeypatch, conn_id, **conn)
     with pytest.raises(PineconeConfigurationError) as info:
-        PineconeHook(conn_id, **(hook_kwargs or {})).connection_config
+        _ = PineconeHook(conn_id, **(hook_kwargs or {})).connection_config
     message = str(info.value)
     assert KEY not in message
     return message
@@ -111,7 +111,7 @@ def test_an_underscore_uri_scheme_is_explained(monkeypatch):
     # Airflow cannot parse 'pinecone_bulk://' (no '_' in URI schemes): it yields no type, host or key.
     monkeypatch.setenv("AIRFLOW_CONN_PC_UNDERSCORE", "pinecone_bulk://:pcsk_x@idx.svc.aped.pinecone.io")
     with pytest.raises(PineconeConfigurationError, match="must start with 'pinecone-bulk://'"):
-        PineconeHook("pc_underscore").connection_config
+        _ = PineconeHook("pc_underscore").connection_config
 
 
 def test_task_index_overrides_the_connection(monkeypatch):
@@ -134,14 +134,14 @@ def test_a_port_that_contradicts_the_host_is_refused(monkeypatch):
 
 
 def test_missing_connection_names_the_type_to_create(monkeypatch):
-    from airflow_provider_pinecone.compat import AirflowNotFoundException
+    from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
     def missing(cls, conn_id):
         raise AirflowNotFoundException(f"The conn_id `{conn_id}` isn't defined")
 
     monkeypatch.setattr(PineconeHook, "get_connection", classmethod(missing))
     with pytest.raises(AirflowNotFoundException, match=r"type 'Pinecone \(bulk import\)' \(pinecone_bulk\)"):
-        PineconeHook("pc_nowhere").connection_config
+        _ = PineconeHook("pc_nowhere").connection_config
 
 
 # ---- the official provider's type --------------------------------------------------------------

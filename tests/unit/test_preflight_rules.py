@@ -247,7 +247,7 @@ def test_existing_namespaces_and_a_non_empty_default_namespace():
 
 
 def dense_table(rows: list[tuple]) -> pa.Table:
-    ids, values, metadata = zip(*rows)
+    ids, values, metadata = zip(*rows, strict=True)
     return pa.table(
         {
             "id": pa.array(ids, pa.string()),

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import airflow
 import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_pinecone.client import (
     ImportModel,
@@ -17,7 +18,6 @@ from airflow_provider_pinecone.client import (
     PineconeServerError,
     PineconeValidationError,
 )
-from airflow_provider_pinecone.compat import AirflowFailException
 from airflow_provider_pinecone.operators.imports import StartImportOperator
 from airflow_provider_pinecone.polling import ProgressLog
 from airflow_provider_pinecone.sensors.imports import ImportSensor
@@ -125,7 +125,7 @@ def test_a_retry_policy_refuses_budgets_it_cannot_keep(field, value):
 
 
 def test_a_deferred_sensor_timeout_fails_without_retries_or_skips_with_soft_fail():
-    from airflow_provider_pinecone.compat import AirflowSensorTimeout, AirflowSkipException
+    from airflow.providers.common.compat.sdk import AirflowSensorTimeout, AirflowSkipException
 
     event = {"status": "timeout", "import_id": "7", "import": None, "message": "deadline"}
     with pytest.raises(AirflowSensorTimeout, match="did not finish within the sensor's timeout of 60 s"):

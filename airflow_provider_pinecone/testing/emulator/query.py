@@ -17,22 +17,24 @@ from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument
 from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord
 
 
+# zip(strict=False) throughout: a record without dense values, or a query without them, scores
+# over the empty overlap (0), as it always has; lengths are checked against the dimension in vectors.py.
 def _dot(a: tuple[float, ...], b: tuple[float, ...] | list[float]) -> float:
-    return math.fsum(x * y for x, y in zip(a, b))
+    return math.fsum(x * y for x, y in zip(a, b, strict=False))
 
 
 def _sparse_dot(a: SparseVector | None, b: SparseVector | None) -> float:
     if a is None or b is None:
         return 0.0
-    weights = dict(zip(a.indices, a.values))
-    return math.fsum(weights.get(i, 0.0) * v for i, v in zip(b.indices, b.values))
+    weights = dict(zip(a.indices, a.values, strict=False))
+    return math.fsum(weights.get(i, 0.0) * v for i, v in zip(b.indices, b.values, strict=False))
 
 
 def score(metric: str, query: list[float] | None, sparse: SparseVector | None, record: VectorRecord) -> float:
     """The score of ``record`` for the query under ``metric``."""
     dense = record.values or ()
     if metric == "euclidean":
-        return math.fsum((x - y) ** 2 for x, y in zip(dense, query or ()))
+        return math.fsum((x - y) ** 2 for x, y in zip(dense, query or (), strict=False))
     if metric == "cosine":
         norms = math.sqrt(_dot(dense, dense)) * math.sqrt(_dot(tuple(query or ()), query or ()))
         return _dot(dense, query or ()) / norms if norms else 0.0
