@@ -30,6 +30,7 @@ import pytest
 
 from airflow_provider_pinecone.testing.datasets import dense_table, parquet_bytes
 from tests.deployment.api import AirflowApi, ApiError
+from tests.deployment.emulator import ImportGate
 from tests.deployment.stack import DEFAULT_INDEX, Deployment
 
 pytestmark = pytest.mark.deployment
@@ -65,6 +66,14 @@ class Scenario:
         run_id = self.rest.trigger(dag_id, conf)
         self.runs.append((dag_id, run_id))
         return run_id
+
+    def start_held_run(self, dag_id: str) -> tuple[str, str, str, ImportGate, Callable[[], str]]:
+        """Trigger ``dag_id`` on a new index and URI whose imports are held InProgress until the gate is
+        released: returns ``(index, uri, run_id, gate, where)``, ``where()`` describing the run for a failure."""
+        index, uri = self.index(), self.uri()
+        gate = self.emulator.configure(index, hold=True)
+        run_id = self.trigger(dag_id, {"index_name": index, "uri": uri})
+        return index, uri, run_id, gate, lambda: self.context(dag_id, run_id, index, uri)
 
     def task_logs(self, lines: int = 30) -> str:
         """The end of the latest try's log of every task of this scenario's runs, for a failure message."""
@@ -194,6 +203,18 @@ def assert_one_import(ctx: Scenario, index: str, uri: str, status: str, where: s
     return imports[0]
 
 
+def assert_reattached_once(ctx: Scenario, dag_id: str, run_id: str, index: str, uri: str, where: str) -> None:
+    """The run succeeded on start_import's try 2, with one import of ``uri``, Completed, never cancelled,
+    and XCom ``import_id`` pointing at it."""
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    imports = ctx.imports(index, uri)
+    assert all(i["status"] != "Cancelled" for i in imports), f"{ctx.name}: an import was cancelled{where}"
+    imp = assert_one_import(ctx, index, uri, "Completed", where)
+    assert state == "success", f"{ctx.name}: run {state}{where}"
+    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 2)}, where)
+    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where
+
+
 def _when(timestamp: str) -> datetime:
     return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
 
@@ -318,10 +339,7 @@ def test_example_dag(scenarios: ScenarioRunner) -> None:
 @scenario
 def scenario_triggerer_killed(ctx: Scenario) -> None:
     dag_id = "deploy_sensor_triggerer_restart"
-    index, uri = ctx.index(), ctx.uri()
-    gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
-    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    index, uri, run_id, gate, where = ctx.start_held_run(dag_id)
     try:
         before = wait_deferred(ctx, dag_id, run_id, "wait_for_import")
         old_triggerer = before["trigger"]["triggerer_id"]
@@ -358,10 +376,7 @@ def test_triggerer_killed(scenarios: ScenarioRunner) -> None:
 @scenario
 def scenario_task_process_killed(ctx: Scenario) -> None:
     dag_id = "deploy_worker_wait_task_killed"
-    index, uri = ctx.index(), ctx.uri()
-    gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
-    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    index, uri, run_id, gate, where = ctx.start_held_run(dag_id)
     try:
         ti = ctx.rest.wait_ti(dag_id, run_id, "start_import", "running", timeout=60)
         ctx.rest.wait(lambda: ctx.imports(index, uri), 30, f"{ctx.name}: import started")
@@ -372,11 +387,7 @@ def scenario_task_process_killed(ctx: Scenario) -> None:
         wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=60)
     finally:
         gate.release()
-    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
-    assert state == "success", f"{ctx.name}: run {state}{where()}"
-    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 2)}, where())
-    imp = assert_one_import(ctx, index, uri, "Completed", where())
-    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
+    assert_reattached_once(ctx, dag_id, run_id, index, uri, where())
 
 
 def test_task_process_killed(scenarios: ScenarioRunner) -> None:
@@ -391,10 +402,7 @@ def test_task_process_killed(scenarios: ScenarioRunner) -> None:
 @scenario
 def scenario_scheduler_killed(ctx: Scenario) -> None:
     dag_id = "deploy_worker_wait_scheduler_restart"
-    index, uri = ctx.index(), ctx.uri()
-    gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
-    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    index, uri, run_id, gate, where = ctx.start_held_run(dag_id)
     try:
         ctx.rest.wait_ti(dag_id, run_id, "start_import", "running", timeout=60)
         ctx.rest.wait(lambda: ctx.imports(index, uri), 30, f"{ctx.name}: import started")
@@ -407,13 +415,7 @@ def scenario_scheduler_killed(ctx: Scenario) -> None:
             wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=60)
     finally:
         gate.release()
-    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
-    imports = ctx.imports(index, uri)
-    assert all(i["status"] != "Cancelled" for i in imports), f"{ctx.name}: an import was cancelled{where()}"
-    assert state == "success", f"{ctx.name}: run {state}{where()}"
-    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 2)}, where())
-    imp = assert_one_import(ctx, index, uri, "Completed", where())
-    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
+    assert_reattached_once(ctx, dag_id, run_id, index, uri, where())
 
 
 def test_scheduler_killed(scenarios: ScenarioRunner) -> None:
@@ -428,10 +430,7 @@ def test_scheduler_killed(scenarios: ScenarioRunner) -> None:
 @scenario
 def scenario_deferred_task_cleared(ctx: Scenario) -> None:
     dag_id = "deploy_deferred_cleared"
-    index, uri = ctx.index(), ctx.uri()
-    gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
-    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    index, uri, run_id, gate, where = ctx.start_held_run(dag_id)
     try:
         wait_deferred(ctx, dag_id, run_id, "start_import")
         with ctx.deployment.components_lock:
@@ -450,14 +449,7 @@ def scenario_deferred_task_cleared(ctx: Scenario) -> None:
     finally:
         gate.release()
     assert KEPT in decision, f"{ctx.name}: try 1's on_kill did not keep the import{where()}\n{decision[-2000:]}"
-    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
-    imports = ctx.imports(index, uri)
-    assert all(i["status"] != "Cancelled" for i in imports), f"{ctx.name}: the clear cancelled the import{where()}"
-    assert len(imports) == 1, f"{ctx.name}: {len(imports)} imports, expected one{where()}"
-    assert state == "success", f"{ctx.name}: run {state}{where()}"
-    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 2)}, where())
-    imp = assert_one_import(ctx, index, uri, "Completed", where())
-    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
+    assert_reattached_once(ctx, dag_id, run_id, index, uri, where())
 
 
 def test_deferred_task_cleared(scenarios: ScenarioRunner) -> None:
@@ -527,21 +519,18 @@ def test_completed_task_cleared(scenarios: ScenarioRunner) -> None:
 # 7. A user marks a deferred StartImportOperator failed
 
 
-@scenario
-def scenario_deferred_task_marked_failed(ctx: Scenario) -> None:
-    dag_id = "deploy_deferred_marked_failed"
-    index, uri = ctx.index(), ctx.uri()
-    gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
-    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+def mark_failed_and_expect_cancel(ctx: Scenario, dag_id: str, until_waiting: Callable[[str], Any]) -> None:
+    """Start ``dag_id`` on a held import, mark start_import failed once ``until_waiting(run_id)`` returns:
+    the import is cancelled (a user's decision), the task fails on try 1."""
+    index, uri, run_id, gate, where = ctx.start_held_run(dag_id)
     try:
-        wait_deferred(ctx, dag_id, run_id, "start_import")
+        until_waiting(run_id)
         with ctx.deployment.components_lock:
             ctx.rest.set_state(dag_id, run_id, "start_import", "failed")
-            try:
+            try:  # the worker's heartbeat or the triggerer learns it; on_kill asks the API server, cancels
                 ctx.rest.wait(
                     lambda: any(i["status"] == "Cancelled" for i in ctx.imports(index, uri)),
-                    30,
+                    60,
                     f"{ctx.name}: the import cancelled",
                 )
             except ApiError:
@@ -552,6 +541,12 @@ def scenario_deferred_task_marked_failed(ctx: Scenario) -> None:
     assert_one_import(ctx, index, uri, "Cancelled", where())
     assert state == "failed", f"{ctx.name}: run {state}{where()}"
     assert_tasks(ctx, dag_id, run_id, {"start_import": ("failed", 1)}, where())
+
+
+@scenario
+def scenario_deferred_task_marked_failed(ctx: Scenario) -> None:
+    dag_id = "deploy_deferred_marked_failed"
+    mark_failed_and_expect_cancel(ctx, dag_id, lambda run_id: wait_deferred(ctx, dag_id, run_id, "start_import"))
 
 
 def test_deferred_task_marked_failed(scenarios: ScenarioRunner) -> None:
@@ -694,24 +689,7 @@ def _wait_worker_waiting(ctx: Scenario, dag_id: str, run_id: str) -> None:
 @scenario
 def scenario_worker_wait_marked_failed(ctx: Scenario) -> None:
     dag_id = "deploy_worker_wait_marked_failed"
-    index, uri = ctx.index(), ctx.uri()
-    gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
-    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
-    try:
-        _wait_worker_waiting(ctx, dag_id, run_id)
-        ctx.rest.set_state(dag_id, run_id, "start_import", "failed")
-        try:  # the worker's heartbeat learns it, SIGTERM, on_kill asks the API server, then cancels
-            ctx.rest.wait(lambda: any(i["status"] == "Cancelled" for i in ctx.imports(index, uri)), 60,
-                          f"{ctx.name}: the import cancelled")  # fmt: skip
-        except ApiError:
-            pass  # asserted below, with the context
-    finally:
-        gate.release()
-    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
-    assert_one_import(ctx, index, uri, "Cancelled", where())
-    assert state == "failed", f"{ctx.name}: run {state}{where()}"
-    assert_tasks(ctx, dag_id, run_id, {"start_import": ("failed", 1)}, where())
+    mark_failed_and_expect_cancel(ctx, dag_id, lambda run_id: _wait_worker_waiting(ctx, dag_id, run_id))
 
 
 def test_worker_wait_marked_failed(scenarios: ScenarioRunner) -> None:
@@ -722,10 +700,7 @@ def test_worker_wait_marked_failed(scenarios: ScenarioRunner) -> None:
 @scenario
 def scenario_worker_wait_cleared(ctx: Scenario) -> None:
     dag_id = "deploy_worker_wait_cleared"
-    index, uri = ctx.index(), ctx.uri()
-    gate = ctx.emulator.configure(index, hold=True)
-    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
-    where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
+    index, uri, run_id, gate, where = ctx.start_held_run(dag_id)
     try:
         _wait_worker_waiting(ctx, dag_id, run_id)
         ctx.rest.clear(dag_id, run_id, ["start_import"])
@@ -735,13 +710,7 @@ def scenario_worker_wait_cleared(ctx: Scenario) -> None:
     finally:
         gate.release()
     assert KEPT in decision, f"{ctx.name}: try 1's on_kill did not keep the import{where()}\n{decision[-2000:]}"
-    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
-    imports = ctx.imports(index, uri)
-    assert all(i["status"] != "Cancelled" for i in imports), f"{ctx.name}: the clear cancelled the import{where()}"
-    imp = assert_one_import(ctx, index, uri, "Completed", where())
-    assert state == "success", f"{ctx.name}: run {state}{where()}"
-    assert_tasks(ctx, dag_id, run_id, {"start_import": ("success", 2)}, where())
-    assert ctx.rest.xcom(dag_id, run_id, "start_import", "import_id") == imp["id"], where()
+    assert_reattached_once(ctx, dag_id, run_id, index, uri, where())
 
 
 def test_worker_wait_cleared(scenarios: ScenarioRunner) -> None:
