@@ -12,7 +12,10 @@ or ``start()`` fails:
     gcp-storage-emulator, with the listing pagination and key order real GCS has (see
     :func:`_paginate_listing`).
 :class:`AzuriteServer`
-    Azurite's blob service, pinned in ``package.json`` and installed with ``make node_modules``.
+    Azurite's blob service (a Node.js program, not a Python package): found through
+    ``$AZURITE_BIN``, then ``azurite-blob`` on ``PATH``, then a source checkout's ``node_modules``
+    (see :func:`find_azurite`). Install it with ``npm install azurite@3.35.0`` (the version pinned
+    in the repository's ``package.json``), or ``make node_modules`` in a checkout.
 
 All three offer ``client()`` (the SDK's client on the server), ``env()`` (the variables that point
 SDK-default code at it), ``create_bucket(name)`` and ``put(bucket, key, data)``::
@@ -57,8 +60,10 @@ from typing import Any, Self
 DEFAULT_START_TIMEOUT = 30.0
 DEFAULT_STOP_TIMEOUT = 5.0
 HOST = "127.0.0.1"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-AZURITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "azurite-blob"
+#: The Azurite release the tests run, as pinned in the repository's package.json (a test checks).
+AZURITE_VERSION = "3.35.0"
+#: The variable naming the ``azurite-blob`` to run; it comes before ``PATH`` and a checkout's node_modules.
+AZURITE_BIN_ENV = "AZURITE_BIN"
 #: Azurite's built-in account and its well-known key (public test data, documented by Microsoft).
 AZURITE_ACCOUNT = "devstoreaccount1"
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
@@ -415,30 +420,81 @@ class GcsEmulatorServer(_LocalServer):
         self.admin.bucket(bucket).blob(key).upload_from_string(data)
 
 
+_AZURITE_INSTALL_HINT = (
+    f"Install it (it needs Node.js) with `npm install azurite@{AZURITE_VERSION}` and set "
+    f"{AZURITE_BIN_ENV} to the azurite-blob it installs (node_modules/.bin/azurite-blob), or put that "
+    "directory on PATH; in a checkout of this repository, `make node_modules` installs it."
+)
+
+
+def _checkout_azurite() -> Path | None:
+    """``node_modules/.bin/azurite-blob`` of the source checkout this module runs from, if it is one.
+
+    An installed package sits in ``site-packages``, whose ``parents[2]`` is no checkout: only a
+    directory holding this project's ``package.json`` and ``pyproject.toml`` counts.
+    """
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "package.json").is_file() or not (root / "pyproject.toml").is_file():
+        return None
+    return root / "node_modules" / ".bin" / "azurite-blob"
+
+
+def find_azurite() -> Path:
+    """The ``azurite-blob`` executable to run: ``$AZURITE_BIN``, else on ``PATH``, else a checkout's.
+
+    Raises :class:`ObjectStoreStartupError`, saying how to install Azurite, when none is found (or
+    ``$AZURITE_BIN`` names no file: a set variable is never silently passed over).
+    """
+    configured = os.environ.get(AZURITE_BIN_ENV)
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.is_file():
+            raise ObjectStoreStartupError(
+                f"Azurite is not installed: ${AZURITE_BIN_ENV} is {configured!r}, which is not a file. "
+                + _AZURITE_INSTALL_HINT
+            )
+        return path
+    on_path = shutil.which("azurite-blob")
+    if on_path:
+        return Path(on_path)
+    checkout = _checkout_azurite()
+    if checkout is not None and checkout.is_file():
+        return checkout
+    raise ObjectStoreStartupError(
+        f"Azurite is not installed: ${AZURITE_BIN_ENV} is not set, no azurite-blob is on PATH"
+        + (f", and {checkout} is missing. " if checkout is not None else ". ")
+        + _AZURITE_INSTALL_HINT
+    )
+
+
 class AzuriteServer(_LocalServer):
-    """Azurite's blob service (in memory) as a subprocess, from the repository's ``node_modules``.
+    """Azurite's blob service (in memory) as a subprocess.
 
     Import URIs keep their real form (``https://ACCOUNT.blob.core.windows.net/CONTAINER/DIR``);
     :meth:`env` sets ``AZURE_STORAGE_CONNECTION_STRING``, which sends requests here instead.
 
-    :param executable: ``azurite-blob`` to run; by default the one ``make node_modules`` installs.
+    :param executable: ``azurite-blob`` to run; by default the one :func:`find_azurite` finds when
+        the server starts (``$AZURITE_BIN``, ``PATH``, a checkout's ``node_modules``).
     """
 
     name = "Azurite"
 
     def __init__(self, executable: str | Path | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.executable = Path(executable) if executable else AZURITE_BIN
+        self.executable = Path(executable) if executable else None
         self._workspace: str | None = None
 
     def _command(self) -> list[str]:
-        if not self.executable.exists():
+        if self.executable is None:
+            executable = find_azurite()
+        elif self.executable.is_file():
+            executable = self.executable
+        else:
             raise ObjectStoreStartupError(
-                f"Azurite is not installed ({self.executable} is missing): run `make node_modules` "
-                "(npm ci) in the repository root."
+                f"Azurite is not installed: {self.executable} is missing. {_AZURITE_INSTALL_HINT}"
             )
         return [
-            str(self.executable), "--blobHost", HOST, "--blobPort", "0",
+            str(executable), "--blobHost", HOST, "--blobPort", "0",
             "--inMemoryPersistence", "--silent", "--loose", "--disableTelemetry",
             # The SDK may speak a newer API version than this Azurite knows (clients also pin one).
             "--skipApiVersionCheck",

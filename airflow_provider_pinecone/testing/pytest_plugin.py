@@ -66,8 +66,9 @@ Object storage (import sources), one server per session each, started on first u
     (gcp-storage-emulator).
 
 ``azurite_server``
-    An :class:`~airflow_provider_pinecone.testing.object_stores.AzuriteServer` (needs
-    ``make node_modules``). Import URIs keep the form
+    An :class:`~airflow_provider_pinecone.testing.object_stores.AzuriteServer` (needs Azurite:
+    ``npm install azurite@3.35.0``, then ``AZURITE_BIN`` set to its ``azurite-blob`` or that on
+    ``PATH``; ``make node_modules`` in a checkout). Import URIs keep the form
     ``https://devstoreaccount1.blob.core.windows.net/CONTAINER/DIR``.
 
 Each has ``create_bucket(name)``, ``put(bucket, key, data)``, ``client()`` and ``env()``. The
