@@ -7,6 +7,7 @@ the response the real service would send, so the SDK builds its own exception fr
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
@@ -30,6 +31,7 @@ from airflow_provider_pinecone.storage import (
     StorageAccessDenied,
     StorageError,
     StorageNotFound,
+    StorageOptions,
     StorageSdkMissing,
     StoredObject,
     open_object_store,
@@ -259,6 +261,7 @@ def test_other_failures_are_storage_errors_naming_what_was_read(cloud, server, m
     assert type(info.value) is StorageError
 
 
+@pytest.mark.usefixtures("without_official_providers")
 @pytest.mark.parametrize(
     ("account_key", "reason"),
     [(WRONG_ACCOUNT_KEY, "403 AuthorizationFailure"), ("not-base64-SECRET!", "AzureSigningError")],
@@ -283,9 +286,11 @@ def test_a_malformed_azure_connection_string_is_refused_without_quoting_it(monke
     assert WRONG_ACCOUNT_KEY not in str(info.value)
 
 
-# ---- Airflow connections (the official providers are not installed: the *_from_connection paths) ---------
+# ---- Airflow connections without the official providers (the *_from_connection paths) -------------------
+# The providers are installed in the dev environment; these tests hide them (without_official_providers).
 
 
+@pytest.mark.usefixtures("without_official_providers")
 def test_an_aws_connection_reaches_the_server(s3_server, monkeypatch):
     bucket = new_bucket("s3", s3_server)
     bucket.put_all({"imports/0.parquet": b"abc"})
@@ -300,6 +305,7 @@ def test_an_aws_connection_reaches_the_server(s3_server, monkeypatch):
         assert list(store.list_objects()) == [StoredObject("imports/0.parquet", 3)]
 
 
+@pytest.mark.usefixtures("without_official_providers")
 @pytest.mark.parametrize(
     ("extra", "emulator_env"),
     [
@@ -339,6 +345,7 @@ def _service_account_key() -> dict[str, str]:
     }
 
 
+@pytest.mark.usefixtures("without_official_providers")
 @pytest.mark.parametrize("form", ["json", "dict", "prefixed", "key_path"])
 def test_a_gcp_connection_key_becomes_service_account_credentials(monkeypatch, tmp_path, form):
     key = _service_account_key()
@@ -357,6 +364,7 @@ def test_a_gcp_connection_key_becomes_service_account_credentials(monkeypatch, t
         assert store.client.project == ("conn-project" if form == "json" else "key-project")
 
 
+@pytest.mark.usefixtures("without_official_providers")
 def test_a_broken_gcp_key_is_refused_without_quoting_it(monkeypatch):
     key = _service_account_key()
     del key["client_email"]
@@ -366,6 +374,7 @@ def test_a_broken_gcp_key_is_refused_without_quoting_it(monkeypatch):
     assert "PRIVATE KEY" not in str(info.value) and CONN_ID in str(info.value)
 
 
+@pytest.mark.usefixtures("without_official_providers")
 def test_an_unreadable_gcp_key_path_is_named(monkeypatch, tmp_path):
     set_connection(monkeypatch, conn_type="google_cloud_platform", extra={"key_path": str(tmp_path / "absent.json")})
     with pytest.raises(StorageError, match=r"absent\.json', cannot be read \(No such file"):
@@ -384,6 +393,7 @@ def _azure_sas(bucket: Bucket) -> str:
     )
 
 
+@pytest.mark.usefixtures("without_official_providers")
 @pytest.mark.parametrize("form", ["connection_string", "account_key", "sas_token", "prefixed_sas_token"])
 def test_an_azure_connection_reaches_azurite(azurite_server, monkeypatch, form):
     bucket = new_bucket("azure", azurite_server)
@@ -402,134 +412,152 @@ def test_an_azure_connection_reaches_azurite(azurite_server, monkeypatch, form):
 
 
 # ---- the official providers' hooks (S3Hook, GCSHook, WasbHook) -------------------------------------------
-# Those providers are not installed in the test environments, so each test installs a stand-in hook
-# module that does what the provider's hook does (its credentials, and a client with the provider's
-# own endpoint and default pool). The store must reach the server at the options' endpoint, with a
-# pool of the options' size.
+# The real hooks of apache-airflow-providers-amazon, -google and -microsoft-azure (in the dev extra),
+# from connections defined in AIRFLOW_CONN_* variables. With an endpoint in the options, the
+# connection points where nothing listens, so only a client built with the options' endpoint reaches
+# the local server; without one, the hook's own endpoint applies. Either way the pool has the
+# options' size, not the hook's default (10).
 
 WRONG_ENDPOINT = "http://127.0.0.1:9"  # nothing listens there
+POOL = 5
+HOOKS = {
+    "s3": ("airflow.providers.amazon.aws.hooks.s3", "S3Hook"),
+    "gcs": ("airflow.providers.google.cloud.hooks.gcs", "GCSHook"),
+    "azure": ("airflow.providers.microsoft.azure.hooks.wasb", "WasbHook"),
+}
 
 
-def fake_provider_hook(monkeypatch: pytest.MonkeyPatch, module: str, hook: type) -> list[dict[str, Any]]:
-    """Make ``from <module> import <hook>`` find ``hook``; return the keyword arguments it gets built with."""
-    import types
+def spy_on_hook(monkeypatch: pytest.MonkeyPatch, cloud: str) -> list[Any]:
+    """Record every instance of the provider's real hook class made while the test runs."""
+    module_name, class_name = HOOKS[cloud]
+    module = importlib.import_module(module_name)
+    made: list[Any] = []
 
-    built: list[dict[str, Any]] = []
-    fake = types.ModuleType(module)
+    class Spy(getattr(module, class_name)):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
 
-    def record(**kwargs: Any) -> Any:
-        built.append(kwargs)
-        return hook(**kwargs)
+    monkeypatch.setattr(module, class_name, Spy)
+    return made
 
-    setattr(fake, hook.__name__, record)
-    monkeypatch.setitem(sys.modules, module, fake)
-    return built
+
+@pytest.fixture
+def without_official_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the providers' hook modules fail to import, as where the providers are not installed."""
+    for module_name, _ in HOOKS.values():
+        monkeypatch.setitem(sys.modules, module_name, None)
 
 
 def pool_size(session: Any) -> int:
     return session.adapters["http://"]._pool_maxsize
 
 
-def test_the_s3_hook_path_uses_the_endpoint_and_pool_size(s3_server, monkeypatch):
-    import boto3
+def read_through(store: ObjectStore) -> None:
+    """A listing and a ranged read of the one object every hook test puts, reached on the local server."""
+    assert list(store.list_objects()) == [StoredObject("imports/0.parquet", 3)]
+    assert store.read_range("imports/0.parquet", 1, 3) == b"bc"
 
-    class S3Hook:
-        config = None
-        verify = None
 
-        def __init__(self, aws_conn_id: str) -> None:
-            self.session = boto3.session.Session(
-                aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-            )
-
-        def get_session(self) -> Any:
-            return self.session
-
-        def get_client_type(self, config: Any = None) -> Any:
-            return self.session.client("s3", endpoint_url=WRONG_ENDPOINT, config=config)
-
-    built = fake_provider_hook(monkeypatch, "airflow.providers.amazon.aws.hooks.s3", S3Hook)
+@pytest.mark.parametrize("endpoint_in", ["options", "connection"])
+def test_the_s3_hook_path_uses_the_endpoint_and_pool_size(s3_server, monkeypatch, endpoint_in):
+    hooks = spy_on_hook(monkeypatch, "s3")
     bucket = new_bucket("s3", s3_server)
     bucket.put_all({"imports/0.parquet": b"abc"})
-    with open_object_store(
-        bucket.uri(), aws_conn_id=CONN_ID, endpoint_url=s3_server.endpoint_url, max_connections=5
-    ) as store:
-        assert list(store.list_objects()) == [StoredObject("imports/0.parquet", 3)]
-        assert store.client.meta.config.max_pool_connections == 5
-    assert built == [{"aws_conn_id": CONN_ID}]
+    extra = {
+        "endpoint_url": WRONG_ENDPOINT if endpoint_in == "options" else s3_server.endpoint_url,
+        "region_name": "us-east-1",
+        "config_kwargs": {"s3": {"addressing_style": "path"}},  # the connection's own botocore settings
+    }
+    set_connection(monkeypatch, conn_type="aws", login="testing", password="testing", extra=extra)
+    storage = StorageOptions(
+        aws_conn_id=CONN_ID,
+        endpoint_url=s3_server.endpoint_url if endpoint_in == "options" else None,
+        max_connections=POOL,
+    )
+    s3_server.reset_counts()
+    with open_object_store(bucket.uri(), storage=storage) as store:
+        # The client's endpoint and pool first: a client sent elsewhere would retry for a minute.
+        assert store.client.meta.endpoint_url == s3_server.endpoint_url
+        assert store.client.meta.config.max_pool_connections == POOL
+        assert store.client.meta.config.s3 == {"addressing_style": "path"}
+        read_through(store)
+    assert s3_server.request_counts() == {"GET": 2}
+    assert [hook.aws_conn_id for hook in hooks] == [CONN_ID]
 
 
-def test_the_gcs_hook_path_uses_the_endpoint_and_pool_size(gcs_server, monkeypatch):
+@pytest.mark.parametrize("endpoint_in", ["options", "environment"])
+def test_the_gcs_hook_path_uses_the_endpoint_and_pool_size(gcs_server, monkeypatch, endpoint_in):
+    # GCSHook has no endpoint setting: the google-cloud-storage client it builds reaches an emulator
+    # through STORAGE_EMULATOR_HOST. Credentials: the connection's is_anonymous (the emulator takes
+    # none, and Application Default Credentials do not exist here).
     from google.auth.credentials import AnonymousCredentials
 
-    class GCSHook:
-        project_id = "test"
-
-        def __init__(self, gcp_conn_id: str) -> None:
-            pass
-
-        def get_credentials(self) -> Any:
-            return AnonymousCredentials()
-
-    built = fake_provider_hook(monkeypatch, "airflow.providers.google.cloud.hooks.gcs", GCSHook)
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    hooks = spy_on_hook(monkeypatch, "gcs")
     bucket = new_bucket("gcs", gcs_server)
     bucket.put_all({"imports/0.parquet": b"abc"})
-    with open_object_store(
-        bucket.uri(), gcp_conn_id=CONN_ID, endpoint_url=gcs_server.endpoint_url, max_connections=5
-    ) as store:
-        assert list(store.list_objects()) == [StoredObject("imports/0.parquet", 3)]
-        assert store.read_range("imports/0.parquet", 1, 3) == b"bc"
-        assert pool_size(store.client._http) == 5
-    assert built == [{"gcp_conn_id": CONN_ID}]
+    set_connection(monkeypatch, conn_type="google_cloud_platform", extra={"project": "test", "is_anonymous": True})
+    if endpoint_in == "options":
+        monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    else:
+        use_sdk_defaults(monkeypatch, gcs_server)
+    storage = StorageOptions(
+        gcp_conn_id=CONN_ID,
+        endpoint_url=gcs_server.endpoint_url if endpoint_in == "options" else None,
+        max_connections=POOL,
+    )
+    with open_object_store(bucket.uri(), storage=storage) as store:
+        assert store.client._connection.API_BASE_URL == gcs_server.endpoint_url
+        assert pool_size(store.client._http) == POOL
+        assert isinstance(store.client._credentials, AnonymousCredentials) and store.client.project == "test"
+        read_through(store)
+    assert [hook.gcp_conn_id for hook in hooks] == [CONN_ID]
 
 
-@pytest.mark.parametrize("form", ["account_key", "sas_token"])
-def test_the_wasb_hook_path_uses_the_endpoint_and_pool_size(azurite_server, monkeypatch, form):
-    from azure.storage.blob import BlobServiceClient
-
+@pytest.mark.parametrize("endpoint_in", ["options", "connection"])
+@pytest.mark.parametrize("form", ["connection_string", "account_key", "shared_access_key", "sas_token"])
+def test_the_wasb_hook_path_uses_the_endpoint_and_pool_size(azurite_server, monkeypatch, form, endpoint_in):
+    hooks = spy_on_hook(monkeypatch, "azure")
     bucket = new_bucket("azure", azurite_server)
     bucket.put_all({"imports/0.parquet": b"abc"})
-    sas = _azure_sas(bucket)
+    # The connection's blob service URL: Azurite's, or (with the endpoint in the options) a dead one.
+    blob_endpoint = (
+        azurite_server.blob_endpoint if endpoint_in == "connection" else f"{WRONG_ENDPOINT}/{AZURITE_ACCOUNT}"
+    )
+    connection_string = (
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
+        f"BlobEndpoint={blob_endpoint};"
+    )
+    fields: dict[str, Any] = {
+        "connection_string": {"extra": {"connection_string": connection_string}},
+        "account_key": {"login": AZURITE_ACCOUNT, "password": AZURITE_KEY, "host": blob_endpoint},
+        "shared_access_key": {"host": blob_endpoint, "extra": {"shared_access_key": AZURITE_KEY}},
+        "sas_token": {"host": blob_endpoint, "extra": {"sas_token": _azure_sas(bucket)}},
+    }[form]
+    set_connection(monkeypatch, conn_type="wasb", **fields)
+    storage = StorageOptions(
+        azure_conn_id=CONN_ID,
+        endpoint_url=azurite_server.blob_endpoint if endpoint_in == "options" else None,
+        max_connections=POOL,
+    )
+    with open_object_store(bucket.uri(), storage=storage) as store:
+        assert store.client.url.startswith(azurite_server.blob_endpoint)
+        assert pool_size(store.client._pipeline._transport.session) == POOL
+        read_through(store)
+    assert [hook.conn_id for hook in hooks] == [CONN_ID]
 
-    class WasbHook:
-        def __init__(self, wasb_conn_id: str) -> None:
-            pass
 
-        def get_conn(self) -> Any:  # the provider's client: its own endpoint, a default pool
-            if form == "sas_token":
-                return BlobServiceClient(f"{WRONG_ENDPOINT}/{AZURITE_ACCOUNT}?{sas}")
-            return BlobServiceClient(
-                f"{WRONG_ENDPOINT}/{AZURITE_ACCOUNT}",
-                credential={"account_name": AZURITE_ACCOUNT, "account_key": AZURITE_KEY},
-            )
-
-    built = fake_provider_hook(monkeypatch, "airflow.providers.microsoft.azure.hooks.wasb", WasbHook)
-    with open_object_store(
-        bucket.uri(), azure_conn_id=CONN_ID, endpoint_url=azurite_server.blob_endpoint, max_connections=5
-    ) as store:
-        assert list(store.list_objects()) == [StoredObject("imports/0.parquet", 3)]
-        assert store.read_range("imports/0.parquet", 1, 3) == b"bc"
-        assert pool_size(store.client._pipeline._transport.session) == 5
-    assert built == [{"wasb_conn_id": CONN_ID}]
-
-
-def test_without_an_endpoint_the_hook_clients_keep_their_own(monkeypatch):
-    from azure.storage.blob import BlobServiceClient
-
-    class WasbHook:
-        def __init__(self, wasb_conn_id: str) -> None:
-            pass
-
-        def get_conn(self) -> Any:
-            return BlobServiceClient(f"https://{AZURITE_ACCOUNT}.blob.core.windows.net?sv=1&sig=SECRET")
-
-    fake_provider_hook(monkeypatch, "airflow.providers.microsoft.azure.hooks.wasb", WasbHook)
+def test_a_wasb_hook_sas_url_is_kept_without_an_endpoint(monkeypatch):
+    # WasbHook takes a sas_token that is a whole https URL as the client's URL; no request is made.
+    sas_url = f"https://{AZURITE_ACCOUNT}.blob.core.windows.net?sv=1&sig=SECRET"
+    set_connection(monkeypatch, conn_type="wasb", extra={"sas_token": sas_url})
+    hooks = spy_on_hook(monkeypatch, "azure")
     with open_object_store(
         f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/c/imports", azure_conn_id=CONN_ID
     ) as store:
         assert store.client.url == f"https://{AZURITE_ACCOUNT}.blob.core.windows.net/?sv=1&sig=SECRET"
         assert pool_size(store.client._pipeline._transport.session) == DEFAULT_MAX_CONNECTIONS
+    assert len(hooks) == 1
 
 
 # ---- SDKs not installed ---------------------------------------------------------------------------------
