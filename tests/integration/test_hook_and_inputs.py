@@ -130,7 +130,8 @@ def test_on_kill_cancels_the_running_import_only_when_a_user_stopped_the_task(
 
     worker = threading.Thread(target=run)
     worker.start()
-    wait_until(lambda: operator.import_id, timeout=10, interval=0.01, what="the operator to start its import")
+    # on_kill acts only once the task waits on its import (not while it is still starting it).
+    wait_until(lambda: operator._waiting, timeout=10, interval=0.01, what="the operator to wait on its import")
     operator.on_kill()
     (imp,) = pinecone_emulator.list_imports(pinecone_index)
     assert (imp["status"] == "Cancelled") is cancelled
