@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
-DAGS_FOLDER = Path(__file__).parent.parent / "dags"
+from tests.paths import DAGS_DIR
+
+DAGS_FOLDER = DAGS_DIR
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS_FOLDER)
 API_KEY = "pcsk_test_SECRET_do_not_leak_42"
 

@@ -13,12 +13,13 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.paths import REPO_ROOT
+
 pytestmark = pytest.mark.integration
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 
 TASKS = ("validate_source", "start_import", "wait_for_import", "verify_counts", "query_probe")
 FAULTS = "429=0.2,503=0.2,retry_after=0.05"

@@ -29,11 +29,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.paths import REPO_ROOT
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CONSTRAINTS = REPO_ROOT / "requirements" / "dev-airflow-3.3.txt"
 CHECKOUT_AZURITE = REPO_ROOT / "node_modules" / ".bin" / "azurite-blob"
 # `make` installs uv into the dev venv; elsewhere, the one on PATH.

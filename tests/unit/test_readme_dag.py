@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+from tests.paths import REPO_ROOT
+
+README = REPO_ROOT / "README.md"
 
 
 def _readme() -> str:

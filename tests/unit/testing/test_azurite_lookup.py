@@ -20,8 +20,8 @@ from airflow_provider_pinecone.testing.object_stores import (
     ObjectStoreStartupError,
     find_azurite,
 )
+from tests.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SLEEP = shutil.which("sleep")  # looked up before a test empties PATH
 
 

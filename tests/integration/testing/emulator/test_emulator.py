@@ -30,12 +30,13 @@ from airflow_provider_pinecone.testing.emulator import EmulatorStartupError, Pin
 from airflow_provider_pinecone.testing.emulator import server as server_module
 from airflow_provider_pinecone.testing.emulator.__main__ import build_parser
 from airflow_provider_pinecone.testing.emulator.errors import NotFound
+from tests.paths import SPEC_DIR as DEFAULT_SPEC_DIR
 from tests.waiting import wait_until
 
 pytest_plugins = ["airflow_provider_pinecone.testing.pytest_plugin"]
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
-SPEC_DIR = Path(os.environ.get("PINECONE_API_SPEC_DIR", Path(__file__).parents[1] / "specs" / "pinecone-api"))
+SPEC_DIR = Path(os.environ.get("PINECONE_API_SPEC_DIR", DEFAULT_SPEC_DIR))
 VERSIONS = ("2025-10", "2026-07")
 ACCEPTED_URI_HINT = "s3://BUCKET_NAME/IMPORT_DIR, gs://BUCKET_NAME/IMPORT_DIR or https://"
 

@@ -1,7 +1,7 @@
 """The pre-flight rules as pure functions: synthetic listings, Arrow schemas and in-memory samples.
 
 Layouts that can be built for real are also tested on real buckets in
-tests/integration/test_preflight.py; the limits here (10 GB files, 10,000 namespaces, 100,000 files)
+tests/integration/preflight/test_preflight.py; the limits here (10 GB files, 10,000 namespaces, 100,000 files)
 are tested on synthetic listings because they cannot be built locally.
 """
 

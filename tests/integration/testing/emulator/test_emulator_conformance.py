@@ -27,7 +27,6 @@ import functools
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -41,11 +40,11 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from airflow_provider_pinecone.testing.datasets import dense_table
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
 from tests.integration.buckets import Bucket, new_bucket
+from tests.paths import SPEC_DIR
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
-SPEC_DIR = Path(__file__).resolve().parents[1] / "specs" / "pinecone-api"
 VERSIONS = ("2025-10", "2026-07")
 CONTROL = "db_control"
 DATA = "db_data"
