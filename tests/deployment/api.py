@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpx
+
+from tests.deployment.harness import DeploymentError, wait_for
 
 TERMINAL_RUN_STATES = frozenset({"success", "failed"})
 TERMINAL_TI_STATES = frozenset({"success", "failed", "skipped", "upstream_failed", "removed"})
@@ -58,20 +59,12 @@ class AirflowApi:
         return self._check(self.client.get(path, params=params or None))
 
     def wait(self, predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.3) -> Any:
-        """Poll ``predicate`` until it returns something truthy (returned); fail after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        last: Any = None
-        while True:
-            try:
-                last = predicate()
-            except httpx.TransportError as exc:  # the API server restarting, or busy
-                last = exc
-            else:
-                if last:
-                    return last
-            if time.monotonic() > deadline:
-                raise ApiError(f"{what}: not within {timeout:.0f} s (last: {last!r})\n{self._describe()}")
-            time.sleep(interval)
+        """Poll ``predicate`` until it returns something truthy (returned); fail after ``timeout`` seconds,
+        describing the API server's view. Transport errors (the server restarting, or busy) count as "not yet"."""
+        try:
+            return wait_for(predicate, timeout, what, interval)
+        except DeploymentError as exc:
+            raise ApiError(f"{exc}\n{self._describe()}") from None
 
     # ---------------------------------------------------------------- DAG runs
     def dag_exists(self, dag_id: str) -> bool:

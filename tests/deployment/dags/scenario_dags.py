@@ -39,33 +39,26 @@ with scenario_dag("deploy_sensor_triggerer_restart", "start_import >> deferred I
         task_id="wait_for_import", import_id=IMPORT_ID, index_name=INDEX, deferrable=True, poke_interval=POLL
     )
 
-# 3. and 4. A task that waits in the worker: its process is SIGKILLed, or the scheduler is; and
-# 11. and 12. a user marks it failed, or clears it, while it waits.
-for _dag_id in (
-    "deploy_worker_wait_task_killed",
-    "deploy_worker_wait_scheduler_restart",
-    "deploy_worker_wait_marked_failed",
-    "deploy_worker_wait_cleared",
-):
-    with scenario_dag(_dag_id, "StartImportOperator waiting in the worker, retries=1", retries=1):
+# A StartImportOperator that waits, with retries=1, disturbed while it waits:
+# in the worker (3. its process or 4. the scheduler SIGKILLed; 11. marked failed; 12. cleared), or
+# in the triggerer (5. cleared; 7. marked failed).
+WAITING_DAGS = {
+    "deploy_worker_wait_task_killed": False,
+    "deploy_worker_wait_scheduler_restart": False,
+    "deploy_worker_wait_marked_failed": False,
+    "deploy_worker_wait_cleared": False,
+    "deploy_deferred_cleared": True,
+    "deploy_deferred_marked_failed": True,
+}
+for _dag_id, _deferrable in WAITING_DAGS.items():
+    _where = "the triggerer" if _deferrable else "the worker"
+    with scenario_dag(_dag_id, f"StartImportOperator waiting in {_where}, retries=1", retries=1):
         StartImportOperator(
             task_id="start_import",
             uri=URI,
             index_name=INDEX,
             wait_for_completion=True,
-            deferrable=False,
-            poll_interval=POLL,
-        )
-
-# 5. and 7. A deferred StartImportOperator, cleared or marked failed by a user while it waits.
-for _dag_id in ("deploy_deferred_cleared", "deploy_deferred_marked_failed"):
-    with scenario_dag(_dag_id, "StartImportOperator waiting in the triggerer", retries=1):
-        StartImportOperator(
-            task_id="start_import",
-            uri=URI,
-            index_name=INDEX,
-            wait_for_completion=True,
-            deferrable=True,
+            deferrable=_deferrable,
             poll_interval=POLL,
         )
 
