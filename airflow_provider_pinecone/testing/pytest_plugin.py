@@ -95,8 +95,6 @@ import pytest
 
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
 from airflow_provider_pinecone.testing.emulator.server import stop_servers
-from airflow_provider_pinecone.testing.emulator.state import IndexConfig
-from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
 from airflow_provider_pinecone.testing.object_stores import AzuriteServer, GcsEmulatorServer, MotoS3Server
 
 TEST_INDEX_NAME = "test-index"
@@ -116,9 +114,8 @@ class _DataPlanePool:
     of that name instead of starting one. Anything else (an index a test deleted, or one the
     test's own ``reset()`` stopped) is simply created afresh.
 
-    This reaches into :class:`PineconeEmulator`'s server registry (``_data_planes`` under
-    ``_servers_lock``), keeping its rule: the index is registered in the state and its server
-    in the registry as one step under that lock.
+    Servers move through :meth:`PineconeEmulator.detach_data_plane` and
+    :meth:`~PineconeEmulator.attach_data_plane`.
     """
 
     def __init__(self, emulator: PineconeEmulator) -> None:
@@ -138,37 +135,22 @@ class _DataPlanePool:
                 name, dimension=dimension, metric=metric, cloud=cloud, region=region, vector_type=vector_type
             )
             return name
-        config = validate_index_config(
-            IndexConfig(
-                name=name,
-                vector_type=vector_type,
-                dimension=dimension,
-                metric=metric or ("dotproduct" if vector_type == "sparse" else "cosine"),
-                cloud=cloud,
-                region=region,
-            )
+        config = emulator.index_config(
+            name, dimension=dimension, metric=metric, cloud=cloud, region=region, vector_type=vector_type
         )
         try:
-            record = emulator.state.add_index(config)  # 409 if the test made it already
+            emulator.attach_data_plane(config, server)
         except BaseException:
-            self._parked[name] = server
+            self._parked[name] = server  # 409 if the test made it already: the server stays parked
             raise
-        with emulator._servers_lock:
-            registered = emulator.state.set_index_host(record, f"{server.host}:{server.port}")
-            if registered:
-                emulator._data_planes[name] = server
-        if not registered:  # cannot happen from a fixture, but never leak the server
-            stop_servers([server])
         return name
 
     def park(self) -> None:
         """Take the servers of this test's fixture-made indexes out of the emulator (before a reset)."""
-        emulator = self._emulator
-        with emulator._servers_lock:
-            for name in self._made:
-                server = emulator._data_planes.pop(name, None)
-                if server is not None:
-                    self._parked[name] = server
+        for name in self._made:
+            server = self._emulator.detach_data_plane(name)
+            if server is not None:
+                self._parked[name] = server
         self._made.clear()
 
     def stop(self) -> None:

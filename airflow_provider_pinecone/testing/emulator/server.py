@@ -290,7 +290,24 @@ class PineconeEmulator:
         (it always has ``name`` and ``host``). Raises :class:`~.errors.EmulatorError`
         subclasses on invalid input or a duplicate name.
         """
-        config = validate_index_config(
+        config = self.index_config(
+            name, dimension, metric, cloud, region, vector_type, deletion_protection=deletion_protection, tags=tags
+        )
+        return index_model(self.create_index_from_config(config), api_version)
+
+    @staticmethod
+    def index_config(
+        name: str,
+        dimension: int | None = None,
+        metric: str | None = None,
+        cloud: str = "aws",
+        region: str = "us-east-1",
+        vector_type: str = "dense",
+        deletion_protection: str = "disabled",
+        tags: dict[str, str] | None = None,
+    ) -> IndexConfig:
+        """A validated index configuration, with Pinecone's default metric for the vector type."""
+        return validate_index_config(
             IndexConfig(
                 name=name,
                 vector_type=vector_type,
@@ -302,7 +319,29 @@ class PineconeEmulator:
                 tags=tags,
             )
         )
-        return index_model(self.create_index_from_config(config), api_version)
+
+    def detach_data_plane(self, name: str) -> Any | None:
+        """Take index ``name``'s data-plane server out of the emulator, still running, or ``None``.
+
+        ``reset()`` and ``delete_index`` no longer stop it; the caller owns it (see
+        :meth:`attach_data_plane`). It keeps serving whatever index of that name the state holds.
+        """
+        with self._servers_lock:
+            return self._data_planes.pop(name, None)
+
+    def attach_data_plane(self, config: IndexConfig, server: Any) -> None:
+        """Register index ``config``, served by a detached data-plane ``server`` instead of a new one.
+
+        Raises as :meth:`create_index_from_config` does (409 on a duplicate name), leaving the
+        server to the caller; once the index is registered the emulator owns the server.
+        """
+        record = self._state.add_index(config)
+        with self._servers_lock:  # the index and its server are registered as one step
+            registered = self._state.set_index_host(record, f"{server.host}:{server.port}")
+            if registered:
+                self._data_planes[config.name] = server
+        if not registered:  # deleted meanwhile: never leak the server
+            stop_servers([server])
 
     def create_index_from_config(self, config: IndexConfig) -> IndexRecord:
         """Register a validated index and start its data-plane server.
