@@ -43,11 +43,14 @@ def stopped_by_user(ti: Any, timeout: float = ASK_TIMEOUT_SECONDS) -> bool:
     asker = threading.Thread(target=lambda: answer.append(_ask(ti)), name="pinecone-task-state", daemon=True)
     asker.start()
     asker.join(timeout)
-    if not answer:
-        log.warning("The API server did not say in %.0f s whether task %s was stopped by a user, so its "
-                    "Pinecone import is kept.", timeout, ti.task_id)  # fmt: skip
-        return False
-    return answer[0]
+    return answer[0] if answer else _unanswered(ti, timeout)
+
+
+def _unanswered(ti: Any, timeout: float) -> bool:
+    """No answer in time: never cancel on a guess."""
+    log.warning("The API server did not say in %.0f s whether task %s was stopped by a user, so its "
+                "Pinecone import is kept.", timeout, ti.task_id)  # fmt: skip
+    return False
 
 
 def _ask(ti: Any) -> bool:
@@ -79,6 +82,4 @@ async def astopped_by_user(ti: Any, timeout: float = TRIGGER_ASK_TIMEOUT_SECONDS
     try:
         return await asyncio.wait_for(asyncio.to_thread(_ask, ti), timeout)
     except TimeoutError:
-        log.warning("The API server did not say in %.0f s whether task %s was stopped by a user, so its "
-                    "Pinecone import is kept.", timeout, ti.task_id)  # fmt: skip
-        return False
+        return _unanswered(ti, timeout)
