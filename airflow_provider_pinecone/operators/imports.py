@@ -139,12 +139,13 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
             self.log.info(
                 "Started Pinecone import %s of %s (error_mode=%s).", self.import_id, self.uri, self.error_mode
             )
-        context["ti"].xcom_push(key=XCOM_IMPORT_ID, value=self.import_id)
-        context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
-        if not self.wait_for_completion:
-            return self.import_id
-        self._waiting = True  # only while this task waits may a kill mean "stop this import"
+        # From here until this task stops waiting, a kill may mean "stop this import" (see on_kill).
+        self._waiting = self.wait_for_completion
         try:
+            context["ti"].xcom_push(key=XCOM_IMPORT_ID, value=self.import_id)
+            context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
+            if not self.wait_for_completion:
+                return self.import_id
             return self._wait(self.import_id, namespaces_before)
         finally:
             self._waiting = False
@@ -248,7 +249,10 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         whose task had stopped waiting (it returned, failed or deferred) before it was killed.
         """
         timed_out = isinstance(sys.exc_info()[1], AirflowTaskTimeout)  # on_kill runs inside that except
-        if self.import_id is None or not (self._waiting or timed_out):
+        if self.import_id is None:
+            return
+        if not (self._waiting or timed_out):
+            self.log.info("Pinecone import %s keeps running: this task was no longer waiting on it.", self.import_id)
             return
         if timed_out:
             if not _is_last_try(self._ti):

@@ -342,6 +342,26 @@ def test_a_kill_while_waiting_cancels_only_when_a_user_stopped_the_task(monkeypa
     assert len(server.asked) == 1
 
 
+def test_a_user_stop_between_the_start_and_the_first_poll_cancels(monkeypatch):
+    """The SIGTERM may land while the import id is being pushed, before the first status poll."""
+    ApiServerSays("failed").install(monkeypatch)
+    hook = FakeHook()
+    operator = start(hook, wait_for_completion=True)
+    ti = RecordingTI()
+    ti.xcom_push = lambda key, value: operator.on_kill() if key == XCOM_IMPORT_ID else None
+    with pytest.raises(ImportDidNotComplete, match="was cancelled"):
+        operator.execute(context(StateStore(), dag_run(), ti=ti))
+    assert [call[0] for call in hook.called("cancel_import_within")] == list(hook.imports)
+
+
+def test_a_kill_after_the_wait_logs_that_the_import_keeps_running(monkeypatch, capfd):
+    ApiServerSays("failed").install(monkeypatch)
+    operator = start(FakeHook())
+    operator.execute(context(StateStore(), dag_run()))
+    operator.on_kill()
+    assert f"{operator.import_id} keeps running: this task was no longer waiting" in capfd.readouterr().out
+
+
 @pytest.mark.parametrize(("try_number", "max_tries", "cancelled"), [(2, 1, True), (1, 1, False)])
 def test_execution_timeout_cancels_on_the_last_try_only(monkeypatch, try_number, max_tries, cancelled):
     ApiServerSays(None).install(monkeypatch)  # nobody stopped the task: only the timeout decides
