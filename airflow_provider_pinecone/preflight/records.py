@@ -212,6 +212,11 @@ _RULES = {
 }
 
 
+def rule_text(code: str) -> tuple[str, str]:
+    """What rows breaking record rule ``code`` do, and how to fix them (the upsert's checks word them so too)."""
+    return _RULES[code]
+
+
 #: Sampled keys remembered per kind (ids, vectors) to find duplicates: about 60 MB each at most.
 MAX_TRACKED_KEYS = 500_000
 
