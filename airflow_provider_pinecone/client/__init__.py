@@ -1,4 +1,4 @@
-"""A small Pinecone REST client for bulk imports, on httpx. It does not import Airflow.
+"""A small Pinecone REST client for bulk imports and upserts, on httpx. It does not import Airflow.
 
 >>> from airflow_provider_pinecone.client import ClientConfig, PineconeClient
 >>> client = PineconeClient(ClientConfig(api_key="...", index_name="my-index"))
@@ -34,6 +34,16 @@ from airflow_provider_pinecone.client.models import (
     QueryMatch,
 )
 from airflow_provider_pinecone.client.retry import RetryPolicy
+from airflow_provider_pinecone.client.throttle import NamespaceThrottle
+from airflow_provider_pinecone.client.upsert import (
+    RecordTooLarge,
+    UpsertBatch,
+    UpsertBatcher,
+    batches,
+    encode_mapping,
+    encode_record,
+)
+from airflow_provider_pinecone.client.upsert_sender import AsyncUpsertSender, SendStats
 from airflow_provider_pinecone.client.validation import MAX_TOP_K
 
 __all__ = [
@@ -45,9 +55,11 @@ __all__ = [
     "SUPPORTED_API_VERSIONS",
     "TERMINAL_STATUSES",
     "AsyncPineconeClient",
+    "AsyncUpsertSender",
     "ClientConfig",
     "ImportModel",
     "ImportStatus",
+    "NamespaceThrottle",
     "IndexModel",
     "IndexStats",
     "PineconeApiError",
@@ -61,5 +73,12 @@ __all__ = [
     "PineconeServerError",
     "PineconeValidationError",
     "QueryMatch",
+    "RecordTooLarge",
     "RetryPolicy",
+    "SendStats",
+    "UpsertBatch",
+    "UpsertBatcher",
+    "batches",
+    "encode_mapping",
+    "encode_record",
 ]

@@ -7,7 +7,7 @@ so they can be used on their own.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +17,7 @@ from airflow_provider_pinecone.client.config import ClientConfig, read_from
 from airflow_provider_pinecone.client.errors import PineconeConfigurationError
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE, ImportModel, IndexModel, IndexStats, QueryMatch
 from airflow_provider_pinecone.client.transport import ApiRequest, AsyncTransport, SyncTransport
+from airflow_provider_pinecone.client.upsert import UpsertBatch, batches, encode_mapping
 from airflow_provider_pinecone.client.validation import (
     validate_error_mode,
     validate_import_id,
@@ -85,6 +86,20 @@ class _Requests:
     def query(self, host: str, vector: list[float], top_k: int, namespace: str, include_metadata: bool) -> ApiRequest:
         body = {"vector": vector, "topK": top_k, "namespace": namespace, "includeMetadata": include_metadata}
         return self.data_plane(host, "query", "POST", "/query", json=body)
+
+    def upsert(self, host: str, batch: UpsertBatch, retry_rate_limits: bool) -> ApiRequest:
+        # Idempotent: writing the same records again leaves the same records, so 5xx are retried.
+        return self.data_plane(
+            host, "upsert", "POST", "/vectors/upsert", content=batch.body, retry_rate_limits=retry_rate_limits
+        )
+
+
+def _encoded(vectors: Iterable[Mapping[str, Any]], namespace: str) -> Iterator[UpsertBatch]:
+    return batches((encode_mapping(vector) for vector in vectors), namespace)
+
+
+def _parse_upserted(body: Any) -> int:
+    return int(body.get("upsertedCount") or 0)
 
 
 def _parse_start(body: Any) -> str:
@@ -176,6 +191,25 @@ class PineconeClient:
         )
         return [QueryMatch.from_api(match) for match in self._transport.send(request).get("matches") or []]
 
+    def upsert(self, vectors: Iterable[Mapping[str, Any]], namespace: str = "") -> int:
+        """Write ``vectors`` into ``namespace`` in as few requests as the limits allow, one at a time.
+
+        :param vectors: dicts with ``id`` and any of ``values``, ``sparse_values`` (or
+            ``sparseValues``) and ``metadata`` (see :func:`~.upsert.encode_record`).
+        :param namespace: ``""`` or ``"__default__"`` for the default namespace.
+        :return: how many records Pinecone acknowledged.
+        """
+        return sum(self.upsert_batch(batch) for batch in _encoded(vectors, namespace))
+
+    def upsert_batch(self, batch: UpsertBatch, *, retry_rate_limits: bool = True) -> int:
+        """Send one prepared upsert request; return the acknowledged record count.
+
+        :param retry_rate_limits: False raises a 429 at once as :class:`PineconeRateLimitError`
+            (with ``retry_after``), for a caller that paces its own requests.
+        """
+        request = self._requests.upsert(self.index_host(), batch, retry_rate_limits)
+        return _parse_upserted(self._transport.send(request))
+
     def close(self) -> None:
         """Close the connection pool."""
         self._transport.close()
@@ -236,3 +270,16 @@ class AsyncPineconeClient:
         """Vector counts per namespace of the index."""
         request = self._requests.describe_index_stats(await self.index_host())
         return IndexStats.from_api(await self._transport.send(request))
+
+    async def upsert(self, vectors: Iterable[Mapping[str, Any]], namespace: str = "") -> int:
+        """Async :meth:`PineconeClient.upsert` (requests one at a time; for many, see
+        :class:`~.upsert_sender.AsyncUpsertSender`)."""
+        total = 0
+        for batch in _encoded(vectors, namespace):
+            total += await self.upsert_batch(batch)
+        return total
+
+    async def upsert_batch(self, batch: UpsertBatch, *, retry_rate_limits: bool = True) -> int:
+        """Async :meth:`PineconeClient.upsert_batch`."""
+        request = self._requests.upsert(await self.index_host(), batch, retry_rate_limits)
+        return _parse_upserted(await self._transport.send(request))

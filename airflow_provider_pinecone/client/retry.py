@@ -8,6 +8,9 @@ A request that is not idempotent (``start_import``) is retried only when Pinecon
 on it: the connection was never made, or the answer was 408, 429 or 503. After an ambiguous failure
 (a 500 or a read timeout) a blind retry could start a second import, so the caller reconciles instead
 (see ``StartImportOperator``).
+
+A caller that paces its own requests (the upsert sender) may take 429s itself instead: it slows down
+rather than have every request wait out its own backoff.
 """
 
 from __future__ import annotations
@@ -28,11 +31,16 @@ RETRYABLE_STATUSES = frozenset({408, 429})
 UNPROCESSED_STATUSES = frozenset({408, 429, 503})
 
 
-def is_retryable(exc: BaseException, idempotent: bool = True) -> bool:
-    """Whether ``exc`` is a transient failure worth another attempt."""
+def is_retryable(exc: BaseException, idempotent: bool = True, retry_rate_limits: bool = True) -> bool:
+    """Whether ``exc`` is a transient failure worth another attempt.
+
+    :param retry_rate_limits: False leaves a 429 to the caller, which paces its own requests.
+    """
     if isinstance(exc, PineconeConnectionError):
         return idempotent or not exc.request_sent
     if isinstance(exc, PineconeApiError):
+        if exc.status_code == 429 and not retry_rate_limits:
+            return False
         if not idempotent:
             return exc.status_code in UNPROCESSED_STATUSES
         return exc.status_code in RETRYABLE_STATUSES or exc.status_code >= 500
@@ -73,7 +81,7 @@ class RetryPolicy:
         remaining = self.max_elapsed - (state.seconds_since_start or 0.0)
         return max(0.0, min(wait, remaining))
 
-    def tenacity_kwargs(self, operation: str, idempotent: bool) -> dict[str, Any]:
+    def tenacity_kwargs(self, operation: str, idempotent: bool, retry_rate_limits: bool = True) -> dict[str, Any]:
         """Arguments for :class:`tenacity.Retrying` or :class:`tenacity.AsyncRetrying`."""
 
         def log_retry(state: tenacity.RetryCallState) -> None:
@@ -105,7 +113,7 @@ class RetryPolicy:
         return {
             "stop": tenacity.stop_after_attempt(self.max_attempts) | tenacity.stop_after_delay(self.max_elapsed),
             "wait": self._wait,
-            "retry": tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent)),
+            "retry": tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent, retry_rate_limits)),
             "before_sleep": log_retry,
             "retry_error_callback": out_of_budget,
         }

@@ -34,15 +34,22 @@ class ApiRequest:
     params: dict[str, Any] | None = None
     json: Any = None
     idempotent: bool = True
+    #: A body already encoded as JSON, sent as it is (upserts build theirs without a dict).
+    content: bytes | None = None
+    #: False: a 429 is raised at once, for a caller that paces its own requests (the upsert sender).
+    retry_rate_limits: bool = True
 
 
-def _headers(config: ClientConfig) -> dict[str, str]:
-    return {
+def _headers(config: ClientConfig, request: ApiRequest) -> dict[str, str]:
+    headers = {
         "Api-Key": config.api_key,
         "X-Pinecone-Api-Version": config.api_version,
         "User-Agent": USER_AGENT,
         "Accept": "application/json",
     }
+    if request.content is not None:
+        headers["Content-Type"] = "application/json"
+    return headers
 
 
 def _request_kwargs(config: ClientConfig, request: ApiRequest) -> dict[str, Any]:
@@ -52,9 +59,14 @@ def _request_kwargs(config: ClientConfig, request: ApiRequest) -> dict[str, Any]
         "url": request.url,
         "params": request.params,
         "json": request.json,
-        "headers": _headers(config),
+        "content": request.content,
+        "headers": _headers(config, request),
         "timeout": config.timeout,
     }
+
+
+def _retrying_kwargs(config: ClientConfig, request: ApiRequest) -> dict[str, Any]:
+    return config.retry.tenacity_kwargs(request.operation, request.idempotent, request.retry_rate_limits)
 
 
 def _connection_error(exc: httpx.TransportError, request: ApiRequest, config: ClientConfig) -> PineconeConnectionError:
@@ -82,7 +94,7 @@ class SyncTransport:
 
     def send(self, request: ApiRequest) -> Any:
         """Send ``request`` with retries; return the decoded JSON body."""
-        retrying = tenacity.Retrying(**self._config.retry.tenacity_kwargs(request.operation, request.idempotent))
+        retrying = tenacity.Retrying(**_retrying_kwargs(self._config, request))
         return retrying(self._send_once, request)
 
     def _send_once(self, request: ApiRequest) -> Any:
@@ -110,7 +122,7 @@ class AsyncTransport:
 
     async def send(self, request: ApiRequest) -> Any:
         """Send ``request`` with retries; return the decoded JSON body."""
-        retrying = tenacity.AsyncRetrying(**self._config.retry.tenacity_kwargs(request.operation, request.idempotent))
+        retrying = tenacity.AsyncRetrying(**_retrying_kwargs(self._config, request))
         return await retrying(self._send_once, request)
 
     async def _send_once(self, request: ApiRequest) -> Any:
