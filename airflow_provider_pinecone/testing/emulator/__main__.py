@@ -11,7 +11,8 @@ which simulates them on the clock. ``--s3-endpoint-url``, ``--gcs-endpoint`` and
 ``--azure-connection-string`` set ``AWS_ENDPOINT_URL_S3``, ``STORAGE_EMULATOR_HOST`` and
 ``AZURE_STORAGE_CONNECTION_STRING`` for this process, which the storage SDKs read.
 ``--faults SPEC`` sets random fault rates (syntax in
-:mod:`airflow_provider_pinecone.testing.emulator.faults`).
+:mod:`airflow_provider_pinecone.testing.emulator.faults`). ``--upsert-requests-per-second`` and
+``--upsert-bytes-per-second`` change Pinecone's per-namespace upsert limits (``off``: none).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from airflow_provider_pinecone.client.limits import UPSERT_BYTES_PER_SECOND, UPSERT_REQUESTS_PER_SECOND
 from airflow_provider_pinecone.testing.emulator.errors import EmulatorError, require_number
 from airflow_provider_pinecone.testing.emulator.faults import parse_fault_spec
 from airflow_provider_pinecone.testing.emulator.server import PineconeEmulator
@@ -72,6 +74,16 @@ def _fault_spec(value: str) -> str:
     except EmulatorError as exc:
         raise argparse.ArgumentTypeError(exc.message) from None
     return value
+
+
+def _rate_limit(value: str) -> int | None:
+    if value.strip().lower() == "off":
+        return None
+    try:
+        limit: int = require_number("limit", int(value), minimum=1, integer=True)
+    except ValueError:  # also InvalidArgument: not an integer, or below 1
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1 or 'off', got {value!r}") from None
+    return limit
 
 
 _STORAGE_ENV = {
@@ -146,6 +158,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="seed of the fault-rate random generator (default: %(default)s)",
     )
     parser.add_argument(
+        "--upsert-requests-per-second",
+        type=_rate_limit,
+        default=UPSERT_REQUESTS_PER_SECOND,
+        metavar="N",
+        help="upsert requests per second per namespace before a 429, like Pinecone (default: "
+        "%(default)s; 'off': no limit)",
+    )
+    parser.add_argument(
+        "--upsert-bytes-per-second",
+        type=_rate_limit,
+        default=UPSERT_BYTES_PER_SECOND,
+        metavar="N",
+        help="upsert request bytes per second per namespace before a 429, like Pinecone (default: "
+        "%(default)s; 'off': no limit)",
+    )
+    parser.add_argument(
         "--index",
         type=_index_arg,
         action="append",
@@ -189,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         file_delay=args.file_delay,
         fault_spec=args.faults,
         fault_seed=args.faults_seed,
+        upsert_requests_per_second=args.upsert_requests_per_second,
+        upsert_bytes_per_second=args.upsert_bytes_per_second,
     )
     try:
         emulator.start()

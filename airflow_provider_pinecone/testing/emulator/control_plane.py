@@ -88,13 +88,26 @@ def create_control_plane_app(backend: PineconeEmulator, api_key: str | None) -> 
         return call
 
     # The JSON body holds the method's keyword arguments; fault-rates also takes
-    # {"spec": "429=0.2,503=0.2", "seed": 1}.
+    # {"spec": "429=0.2,503=0.2", "seed": 1}; upsert-limits {"requests_per_second": 5} (null: no limit).
     for name, method in (
         ("import-behaviour", backend.set_import_behaviour),
         ("faults", backend.inject_faults),
         ("fault-rates", backend.set_fault_rates),
+        ("upsert-limits", backend.set_upsert_limits),
     ):
         app.post(ADMIN_PREFIX + name)(admin_route(method))
+
+    @app.get(ADMIN_PREFIX + "upsert-limits")
+    async def admin_upsert_limits() -> JSONResponse:
+        return JSONResponse(backend.upsert_limits())
+
+    @app.get(ADMIN_PREFIX + "stats")
+    async def admin_stats(request: Request) -> JSONResponse:
+        # {"upserts": {index: {namespace: counters}}}, or one index's with ?index=NAME (404 if unknown).
+        index = request.query_params.get("index")
+        if index is not None:
+            return JSONResponse({"upserts": {index: backend.upsert_stats(index)}})
+        return JSONResponse({"upserts": state.upserts.all_stats()})
 
     @app.delete(ADMIN_PREFIX + "fault-rates")
     async def admin_clear_fault_rates() -> JSONResponse:

@@ -21,7 +21,12 @@ from airflow_provider_pinecone.testing.emulator.errors import (
     Plane,
     require_number,
 )
-from airflow_provider_pinecone.testing.emulator.gate import install_gate, json_body, request_version
+from airflow_provider_pinecone.testing.emulator.gate import (
+    install_gate,
+    json_body,
+    parse_json_object,
+    request_version,
+)
 from airflow_provider_pinecone.testing.emulator.query import top_k
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
 from airflow_provider_pinecone.testing.emulator.store import namespace_key
@@ -144,10 +149,17 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
 
     @app.post("/vectors/upsert")
     async def upsert(request: Request) -> dict[str, Any]:
-        check_request_size(len(await request.body()))
+        raw = await request.body()
+        check_request_size(len(raw))
         config = state.get_index(index_name).config
-        namespace, records = parse_upsert(await json_body(request, hint="an UpsertRequest"), config)
-        return {"upsertedCount": state.vectors.upsert(index_name, namespace, records)}
+        body = parse_json_object(raw, hint="an UpsertRequest")
+        # The rate limit comes before validating the vectors (the costly part), as at Pinecone's
+        # edge: a throttled request costs little and writes nothing. It needs the namespace.
+        state.upserts.admit(index_name, parse_namespace(body.get("namespace")), len(raw))
+        namespace, records = parse_upsert(body, config)
+        count = state.vectors.upsert(index_name, namespace, records)
+        state.upserts.served(index_name, namespace, count, len(raw))
+        return {"upsertedCount": count}
 
     @app.get("/vectors/fetch")
     async def fetch(request: Request) -> dict[str, Any]:

@@ -38,6 +38,10 @@ class EmulatorError(Exception):
         super().__init__(message)
         self.message = message
 
+    def headers(self) -> dict[str, str] | None:
+        """Response headers the error adds (none by default)."""
+        return None
+
 
 class InvalidArgument(EmulatorError, ValueError):
     """The request was understood but carries invalid values (HTTP 400).
@@ -65,6 +69,20 @@ class Forbidden(EmulatorError):
     """The operation is not allowed in the resource's current state (HTTP 403)."""
 
     status = 403
+
+
+class TooManyRequests(EmulatorError):
+    """A rate limit refused the request (HTTP 429); the client may retry after ``retry_after`` seconds."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        """``Retry-After`` in whole seconds, as Pinecone's servers send it."""
+        return {"Retry-After": str(self.retry_after)}
 
 
 # Control-plane ``ErrorResponse.error.code`` per HTTP status. 500 maps to UNKNOWN because

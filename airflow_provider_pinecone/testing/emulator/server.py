@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from airflow_provider_pinecone.client.limits import UPSERT_BYTES_PER_SECOND, UPSERT_REQUESTS_PER_SECOND
 from airflow_provider_pinecone.testing.emulator.control_plane import create_control_plane_app
 from airflow_provider_pinecone.testing.emulator.data_plane import create_data_plane_app
 from airflow_provider_pinecone.testing.emulator.errors import NotFound, require_number
@@ -30,6 +31,7 @@ from airflow_provider_pinecone.testing.emulator.progress import (
     ImportBehaviour,
     ImportProgress,
 )
+from airflow_provider_pinecone.testing.emulator.rate_limits import UpsertLimits
 from airflow_provider_pinecone.testing.emulator.state import (
     EmulatorState,
     ImportRequest,
@@ -176,6 +178,10 @@ class PineconeEmulator:
         file_delay: Seconds a real import pauses after each file (to make progress visible).
         fault_spec: Fault rates to apply from the start (syntax in :mod:`.faults`).
         fault_seed: Seed of the fault-rate random generator.
+        upsert_requests_per_second: Upsert requests per second per namespace before a 429 (Pinecone's
+            100); ``None``: no limit. See :meth:`set_upsert_limits`.
+        upsert_bytes_per_second: Upsert request bytes per second per namespace before a 429
+            (Pinecone's 50 MB); ``None``: no limit.
     """
 
     def __init__(
@@ -189,6 +195,8 @@ class PineconeEmulator:
         file_delay: float = ImportBehaviour.file_delay,
         fault_spec: str | None = None,
         fault_seed: int | None = 0,
+        upsert_requests_per_second: int | None = UPSERT_REQUESTS_PER_SECOND,
+        upsert_bytes_per_second: int | None = UPSERT_BYTES_PER_SECOND,
     ) -> None:
         self._port = port
         self._api_key = api_key
@@ -201,7 +209,11 @@ class PineconeEmulator:
             simulate=simulate,
             file_delay=file_delay,
         )
-        self._state = EmulatorState(behaviour, progress_factory=self._make_progress)
+        self._state = EmulatorState(
+            behaviour,
+            progress_factory=self._make_progress,
+            upsert_limits=UpsertLimits(upsert_requests_per_second, upsert_bytes_per_second),
+        )
         self._fault_spec = fault_spec
         self._fault_seed = fault_seed
         if fault_spec:
@@ -458,6 +470,42 @@ class PineconeEmulator:
         """The stored records among ``ids`` (unknown ids are left out)."""
         self._state.get_index(index)
         return self._state.vectors.fetch(index, namespace, ids)
+
+    # ---------------------------------------------------------------- upsert limits
+    def set_upsert_limits(
+        self,
+        requests_per_second: int | None | _Keep = KEEP,
+        bytes_per_second: int | None | _Keep = KEEP,
+    ) -> dict[str, int | None]:
+        """Change the per-namespace upsert rate limits of every index; returns the limits now in force.
+
+        Over either limit in the current one-second window, ``POST /vectors/upsert`` answers 429
+        (``RESOURCE_EXHAUSTED``) with ``Retry-After: 1`` and writes nothing. ``None`` turns a limit
+        off; an omitted one stays. :meth:`reset` restores the constructor's limits. Invalid
+        values (not an integer >= 1) raise ``ValueError``.
+        """
+        current = self._state.upserts.limits
+        limits = UpsertLimits(
+            current.requests_per_second if isinstance(requests_per_second, _Keep) else requests_per_second,
+            current.bytes_per_second if isinstance(bytes_per_second, _Keep) else bytes_per_second,
+        )
+        self._state.upserts.set_limits(limits)
+        return limits.to_dict()
+
+    def upsert_limits(self) -> dict[str, int | None]:
+        """The per-namespace upsert limits in force: ``{"requests_per_second", "bytes_per_second"}``."""
+        return self._state.upserts.limits.to_dict()
+
+    def upsert_stats(self, index: str) -> dict[str, dict[str, int]]:
+        """What the data plane's ``POST /vectors/upsert`` did for ``index``, per namespace.
+
+        ``{namespace: {"requests": served (200), "throttled": answered 429 by the rate limit,
+        "records": records upserted, "bytes": request bytes served}}``; the default namespace is
+        ``__default__``. Requests refused as invalid (400) or by injected faults are not counted, nor
+        is :meth:`upsert` (which seeds records without HTTP). Counters restart at :meth:`reset`.
+        """
+        self._state.get_index(index)  # NotFound for an unknown index
+        return self._state.upserts.stats(index)
 
     # --------------------------------------------------------------------- faults
     def set_fault_rates(

@@ -33,6 +33,7 @@ from airflow_provider_pinecone.testing.emulator.progress import (
     ImportProgress,
     ProgressSnapshot,
 )
+from airflow_provider_pinecone.testing.emulator.rate_limits import UpsertLimits, UpsertRateLimiter
 from airflow_provider_pinecone.testing.emulator.store import VectorStore
 
 ProgressFactory = Callable[["IndexConfig", "ImportRequest", ImportBehaviour], ImportProgress]
@@ -147,7 +148,8 @@ class EmulatorState:
     ``clock`` (monotonic seconds) and ``wall_clock`` are injectable so unit tests can
     drive time; ``progress_factory`` decides how imports advance (the clock simulation by
     default; :class:`~.server.PineconeEmulator` plugs in real imports). ``vectors`` holds
-    the records and ``fault_rates`` the random faults.
+    the records, ``fault_rates`` the random faults and ``upserts`` the per-namespace upsert
+    rate limits (``upsert_limits``, restored by :meth:`reset`) and counters.
     """
 
     def __init__(
@@ -156,6 +158,7 @@ class EmulatorState:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         progress_factory: ProgressFactory = _clock_progress,
+        upsert_limits: UpsertLimits | None = None,
     ) -> None:
         # A plain Lock: no method calls another public method while holding it.
         self._lock = threading.Lock()
@@ -170,6 +173,7 @@ class EmulatorState:
         self._faults: list[FaultRule] = []
         self.vectors = VectorStore()
         self.fault_rates = FaultRates()
+        self.upserts = UpsertRateLimiter(upsert_limits, clock)
         self._next_import_id = 1
 
     # ----------------------------------------------------------------- indexes
@@ -212,6 +216,7 @@ class EmulatorState:
             dropped = self._drop_index(name)
         self._stop_imports(dropped)
         self.vectors.drop_index(name)
+        self.upserts.drop_index(name)
 
     def discard_index(self, record: IndexRecord) -> None:
         """Forget ``record`` if it is still registered (no-op otherwise, never a 404)."""
@@ -221,6 +226,7 @@ class EmulatorState:
             dropped = self._drop_index(record.config.name)
         self._stop_imports(dropped)
         self.vectors.drop_index(record.config.name)
+        self.upserts.drop_index(record.config.name)
 
     def _drop_index(self, name: str) -> list[ImportRecord]:
         del self._indexes[name]
@@ -338,7 +344,10 @@ class EmulatorState:
 
     # -------------------------------------------------------------------- reset
     def reset(self) -> None:
-        """Drop all indexes, imports (stopping them), records and faults; restore the behaviour."""
+        """Drop all indexes, imports (stopping them), records, faults and upsert counters; restore the behaviour.
+
+        The upsert limits return to those given at construction.
+        """
         with self._lock:
             self._indexes.clear()
             dropped = [r for imports in self._imports.values() for r in imports.values()]
@@ -350,3 +359,4 @@ class EmulatorState:
         self._stop_imports(dropped)
         self.vectors.clear()
         self.fault_rates.clear()
+        self.upserts.reset()
