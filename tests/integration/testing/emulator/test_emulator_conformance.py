@@ -180,12 +180,12 @@ class Planes:
     client: httpx.Client
     index: str | None = None
 
-    def control(self, method: str, path: str, version: str, expect: int, **kwargs: Any) -> httpx.Response:
+    def control(self, method: str, path: str, version: str, expect: int | None, **kwargs: Any) -> httpx.Response:
         """A control-plane call; see :meth:`call`."""
         return self.call(CONTROL, self.emulator.control_plane_url, method, path, version, expect, **kwargs)
 
     def data(
-        self, method: str, path: str, version: str, expect: int, *, index: str | None = None, **kwargs: Any
+        self, method: str, path: str, version: str, expect: int | None, *, index: str | None = None, **kwargs: Any
     ) -> httpx.Response:
         """A call to the data plane of ``index`` (default: the test index); see :meth:`call`."""
         host = self.emulator.index_host(index or self.index or "")
@@ -198,7 +198,7 @@ class Planes:
         method: str,
         path: str,
         version: str,
-        expect: int,
+        expect: int | None,
         *,
         json: Any = None,
         content: bytes | None = None,
@@ -210,7 +210,8 @@ class Planes:
         """Send the request; validate request (optional) and response; check the status.
 
         ``version`` goes into ``X-Pinecone-Api-Version`` and picks the spec; ``validate_as``
-        overrides the spec versions (e.g. for an unknown version). ``api_key=None`` sends none.
+        overrides the spec versions (e.g. for an unknown version). ``api_key=None`` sends none;
+        ``expect=None`` accepts any status the spec allows.
         """
         headers = {"X-Pinecone-Api-Version": version}
         if api_key is not None:
@@ -232,7 +233,7 @@ class Planes:
                         pytrace=False,
                     )
         check_response(api, versions, oa_request, response)
-        if response.status_code != expect:
+        if expect is not None and response.status_code != expect:
             hint = (
                 " (the emulator has no such route)"
                 if response.status_code in (404, 405)
@@ -615,6 +616,38 @@ def test_vector_errors(planes: Planes, version: str) -> None:
     planes.data("POST", "/vectors/upsert", version, 400, json={"vectors": "nope"}, check_request=False)
     planes.data("POST", "/query", version, 400, json={"vector": [0.1] * DIMENSION}, check_request=False)  # no topK
     planes.data("POST", "/query", version, 400, json={"topK": 1, "vector": [0.1, 0.2]})  # wrong dimension
+
+
+def test_upsert_size_limits(planes: Planes, version: str) -> None:
+    """Both request limits are 400s in the data plane's shape: 1,000 vectors, and 2 MiB of body."""
+    # Over 1,000 vectors: 2026-07 declares maxItems, so that request is invalid by its spec.
+    too_many = planes.data(
+        "POST", "/vectors/upsert", version, 400, json={"vectors": vectors(1001)}, check_request=False
+    )
+    assert "the maximum is 1000 per request" in too_many.json()["message"]
+    # A valid request (80 vectors with 30 KB of metadata each, within every per-record limit) of 2.3 MiB.
+    big = [dict(v, metadata={"text": "y" * 30_000}) for v in vectors(80)]
+    too_big = planes.data("POST", "/vectors/upsert", version, 400, json={"vectors": big, "namespace": "big"})
+    assert "exceeds the maximum supported size of 2MB" in too_big.json()["message"]
+    assert planes.emulator.namespace_counts(planes.index or "") == {}
+
+
+def test_upsert_rate_limited(planes: Planes, version: str) -> None:
+    """Over the per-namespace rate, upsert answers a 429 rpcStatus with Retry-After, and writes nothing."""
+    planes.emulator.set_upsert_limits(requests_per_second=1)
+    statuses = []
+    for start in range(0, 100, 2):  # until the first 429: two requests usually share a one-second window
+        response = planes.data(
+            "POST", "/vectors/upsert", version, None, json={"vectors": vectors(2, start=start), "namespace": "ns"}
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            break
+    assert statuses[-1] == 429 and set(statuses[:-1]) == {200}, statuses
+    body = response.json()
+    assert (body["code"], response.headers["Retry-After"]) == (8, "1")  # RESOURCE_EXHAUSTED
+    assert "namespace 'ns': at most 1 request per second" in body["message"]
+    assert planes.emulator.namespace_counts(planes.index or "") == {"ns": 2 * (len(statuses) - 1)}
 
 
 def test_stats_and_namespaces_after_import(planes: Planes, version: str, bucket: Bucket) -> None:
