@@ -19,6 +19,11 @@ Fixtures:
     ``pinecone_emulator.set_import_behaviour(duration=..., records=..., fail_message=...)``.
     Seed records with ``upsert(index, namespace, records)``, read counts with
     ``namespace_counts(index)``, and inject random faults with ``set_fault_rates(...)``.
+    Upserts over HTTP are rate limited per namespace like Pinecone's (100 requests and 50 MB per
+    second, then 429 + ``Retry-After``): lower or lift the limits for one test with
+    ``set_upsert_limits(requests_per_second=..., bytes_per_second=...)`` (``None``: no limit; the
+    next test gets the defaults back) and read what happened with ``upsert_stats(index)``
+    (per namespace: requests served, throttled, records, bytes).
 
 ``pinecone_index``
     Creates a dense index ``"test-index"`` (dimension 8, cosine, aws/us-east-1) on that
