@@ -6,10 +6,10 @@ algorithm"): a request reserves its tokens when it asks and sleeps once, for exa
 turn is away, so waiting costs no CPU and concurrent requests are served in the order they asked.
 
 On a 429 the namespace pauses (for ``Retry-After``, or an exponential backoff) and both its rates are
-cut by ``decrease_factor``; every request that completes adds back ``increase_per_success``
-requests/s (and the same share of bytes/s), up to the configured limits: additive increase,
-multiplicative decrease, so a client sharing a namespace with others settles below what the
-service allows instead of hammering it.
+cut by ``decrease_factor``, once per pause however many requests in flight are answered 429; every
+request that completes adds back ``increase_per_success`` requests/s (and the same share of bytes/s),
+up to the configured limits: additive increase, multiplicative decrease, so a client sharing a
+namespace with others settles below what the service allows instead of hammering it.
 """
 
 from __future__ import annotations
@@ -144,8 +144,12 @@ class NamespaceThrottle:
             pause = min(self.max_backoff, self.initial_backoff * 2.0 ** (state.rate_limited - 1))
         else:
             pause = max(0.0, retry_after)
-        state.paused_until = max(state.paused_until, self._clock() + pause)
-        state.share = max(self.min_share, state.share * self.decrease_factor)
+        now = self._clock()
+        if now >= state.paused_until:
+            # One cut per pause: the other requests in flight when the first 429 came are answered
+            # 429 for the same excess, and cutting for each would throttle far below the limit.
+            state.share = max(self.min_share, state.share * self.decrease_factor)
+        state.paused_until = max(state.paused_until, now + pause)
         return pause
 
     def _succeeded(self, state: _Namespace) -> None:

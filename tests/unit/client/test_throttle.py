@@ -107,6 +107,19 @@ def test_a_pause_that_begins_while_a_request_waits_holds_it_back():
     assert asyncio.run(run()) == start + 3.0
 
 
+def test_429s_that_arrive_during_a_pause_extend_it_but_cut_the_rates_only_once():
+    clock = FakeClock()
+    throttle = _throttle(clock, requests_per_second=100, bytes_per_second=1000)
+    throttle.throttled("ns", retry_after=1.0)
+    clock.now += 0.5
+    assert throttle.throttled("ns", retry_after=1.0) == 1.0
+    assert throttle.rates("ns") == (50.0, 500.0)
+    start = clock.now
+    assert _starts(throttle, clock, [("ns", 1)]) == [0.0] and clock.now == start + 1.0
+    throttle.throttled("ns", retry_after=0.0)  # after the pause: a new excess, a new cut
+    assert throttle.rates("ns")[0] == pytest.approx(25.5)  # (0.5 + 0.01 for the success) / 2
+
+
 def test_without_retry_after_the_pause_backs_off_exponentially_until_a_success():
     clock = FakeClock()
     throttle = _throttle(clock, initial_backoff=0.5, max_backoff=3.0)
