@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from functools import cached_property
 from typing import Any
@@ -15,6 +15,7 @@ from airflow.sdk import BaseHook
 from airflow_provider_pinecone.client import (
     DEFAULT_NAMESPACE,
     AsyncPineconeClient,
+    AsyncUpsertSender,
     ClientConfig,
     ImportModel,
     IndexModel,
@@ -227,6 +228,19 @@ class PineconeHook(BaseHook):
         """The ``top_k`` records of ``namespace`` nearest to ``vector``, best first."""
         return self.client.query(vector, top_k=top_k, namespace=namespace, include_metadata=include_metadata)
 
+    def upsert(self, vectors: Iterable[Mapping[str, Any]], namespace: str = "") -> int:
+        """Write records into a namespace of the hook's index; return how many Pinecone acknowledged.
+
+        Requests are sent one at a time, each as full as Pinecone's limits allow (1,000 records,
+        2 MiB); for a large upsert from a worker, use the upsert operator, which sends concurrently.
+
+        :param vectors: dicts with ``id`` and any of ``values`` (floats or a numpy array),
+            ``sparse_values`` (``{"indices": [...], "values": [...]}``) and ``metadata`` (a dict,
+            or a JSON object as text, sent as it is).
+        :param namespace: ``""`` (or ``"__default__"``) for the default namespace.
+        """
+        return self.client.upsert(vectors, namespace)
+
     def imports_of(self, uri: str) -> list[ImportModel]:
         """Every listed import of ``uri`` on this index (a trailing ``/`` does not matter)."""
         uri = uri.rstrip("/")
@@ -271,6 +285,18 @@ class PineconeHook(BaseHook):
     async def adescribe_index_stats(self) -> IndexStats:
         """Async :meth:`describe_index_stats`."""
         return await (await self.aget_client()).describe_index_stats()
+
+    async def aupsert(self, vectors: Iterable[Mapping[str, Any]], namespace: str = "") -> int:
+        """Async :meth:`upsert`."""
+        return await (await self.aget_client()).upsert(vectors, namespace)
+
+    async def aupsert_sender(self, **kwargs: Any) -> AsyncUpsertSender:
+        """A sender of prepared upsert batches on the hook's async client, for many requests in flight.
+
+        :param kwargs: :class:`~airflow_provider_pinecone.client.AsyncUpsertSender`'s options
+            (``max_concurrency``, ``throttle``, ``on_sent``, ``max_throttled_seconds``).
+        """
+        return AsyncUpsertSender(await self.aget_client(), **kwargs)
 
     # ---- UI --------------------------------------------------------------------------------
 
