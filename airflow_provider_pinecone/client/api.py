@@ -16,6 +16,7 @@ import httpx
 from airflow_provider_pinecone.client.config import ClientConfig, read_from
 from airflow_provider_pinecone.client.errors import PineconeConfigurationError
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE, ImportModel, IndexModel, IndexStats, QueryMatch
+from airflow_provider_pinecone.client.pool import shared_async_client
 from airflow_provider_pinecone.client.transport import ApiRequest, AsyncTransport, SyncTransport
 from airflow_provider_pinecone.client.upsert import UpsertBatch, batches, encode_mapping
 from airflow_provider_pinecone.client.validation import (
@@ -275,8 +276,9 @@ class AsyncPineconeClient:
         """Async :meth:`PineconeClient.upsert` (requests one at a time; for many, see
         :class:`~.upsert_sender.AsyncUpsertSender`)."""
         total = 0
-        for batch in _encoded(vectors, namespace):
-            total += await self.upsert_batch(batch)
+        async with shared_async_client():  # one pool and connection for every request
+            for batch in _encoded(vectors, namespace):
+                total += await self.upsert_batch(batch)
         return total
 
     async def upsert_batch(self, batch: UpsertBatch, *, retry_rate_limits: bool = True) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from airflow_provider_pinecone.client.api import AsyncPineconeClient
 from airflow_provider_pinecone.client.errors import PineconeRateLimitError
+from airflow_provider_pinecone.client.pool import shared_async_client
 from airflow_provider_pinecone.client.throttle import NamespaceThrottle
 from airflow_provider_pinecone.client.upsert import UpsertBatch
 
@@ -95,7 +96,9 @@ class AsyncUpsertSender:
                 await self._send(batch, stats)
 
         try:
-            async with asyncio.TaskGroup() as group:
+            # Held for the whole send: a moment with no request in flight would otherwise close the
+            # loop's shared pool, and the next request would pay for a new client and connection.
+            async with shared_async_client(), asyncio.TaskGroup() as group:
                 for _ in range(self.max_concurrency):
                     group.create_task(worker())
         except BaseExceptionGroup as group_error:

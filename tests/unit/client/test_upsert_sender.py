@@ -21,6 +21,7 @@ from airflow_provider_pinecone.client import (
     PineconeRateLimitError,
     RetryPolicy,
     UpsertBatch,
+    pool,
 )
 from airflow_provider_pinecone.client.limits import UPSERT_BYTES_PER_SECOND, UPSERT_REQUESTS_PER_SECOND
 from airflow_provider_pinecone.client.upsert import batches, encode_record
@@ -270,3 +271,27 @@ def test_the_sync_client_upserts_dicts_in_full_batches_and_sums_the_counts():
     assert [len(b["vectors"]) for b in bodies] == [1000, 1]
     assert {b["namespace"] for b in bodies} == {""}
     assert bodies[1]["vectors"][0] == {"id": "1000", "values": [0.5], "metadata": {"i": 1000}}
+
+
+def test_a_send_holds_one_shared_pool_from_start_to_end(monkeypatch):
+    """Between two sequential requests nobody else holds the loop's shared pool; the send must, or
+    each request would build a new client (an SSL context: tens of ms of CPU) and connection."""
+    built: list[httpx.AsyncClient] = []
+
+    class CountingClient(httpx.AsyncClient):
+        def __init__(self, **kwargs):
+            super().__init__(transport=httpx.MockTransport(_acknowledge), **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(pool.httpx, "AsyncClient", CountingClient)
+    client = AsyncPineconeClient(ClientConfig(api_key="k", index_host=HOST, retry=FAST_RETRY))
+
+    async def run():
+        stats = await AsyncUpsertSender(client, max_concurrency=1).send_all(_batches("a", 5))
+        upserted = await client.upsert([{"id": str(i), "values": [0.5]} for i in range(2500)], "b")
+        return stats, upserted
+
+    stats, upserted = asyncio.run(run())
+    assert stats.upserted == {"a": 15} and upserted == 2500
+    assert len(built) == 2  # one for the send's five requests, one for upsert's three
+    assert pool.open_shared_clients() == 0
