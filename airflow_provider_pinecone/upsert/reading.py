@@ -20,8 +20,11 @@ from airflow_provider_pinecone.preflight.remote_file import UnreadableParquet, o
 from airflow_provider_pinecone.storage import ObjectStore
 from airflow_provider_pinecone.upsert.sources import SourceFile, UpsertSourceError
 
-#: Rows per slice: about 30 MiB of 768-dimension float32 vectors.
+#: The most rows in one slice.
 DEFAULT_MAX_ROWS = 10_000
+#: The most decoded bytes in one slice (by the row group's average row size): about 2,700 rows of
+#: 768-dimension vectors, whose JSON fragments take about 23 MB.
+DEFAULT_MAX_SLICE_BYTES = 8 * 1024 * 1024
 #: Bytes each ranged request reads while streaming a column chunk.
 READ_BUFFER_BYTES = 8 * 1024 * 1024
 
@@ -35,6 +38,7 @@ class RowGroupSlice:
     :param first_row: The file's row number of the slice's first row (for messages).
     :param table: The rows.
     :param last_in_row_group: Whether the row group is fully read once this slice is.
+    :param row_groups: How many row groups the file has.
     """
 
     file: SourceFile
@@ -42,6 +46,7 @@ class RowGroupSlice:
     first_row: int
     table: pa.Table
     last_in_row_group: bool
+    row_groups: int
 
 
 def iter_row_groups(
@@ -50,30 +55,36 @@ def iter_row_groups(
     *,
     start_row_group: int = 0,
     max_rows: int = DEFAULT_MAX_ROWS,
+    max_slice_bytes: int = DEFAULT_MAX_SLICE_BYTES,
     buffer_size: int = READ_BUFFER_BYTES,
 ) -> Iterator[RowGroupSlice]:
-    """Yield the rows of ``file`` from row group ``start_row_group`` on, in slices of at most ``max_rows``.
+    """Yield the rows of ``file`` from row group ``start_row_group`` on, in slices of at most ``max_rows``
+    rows and about ``max_slice_bytes`` decoded bytes.
 
     Every row group ends with a slice whose ``last_in_row_group`` is true (an empty table for a row
     group with no rows), so each one can be checkpointed.
 
     :param store: A store on the file's bucket.
     :param start_row_group: The first row group to read: one past the last checkpointed.
-    :param max_rows: The most rows in one slice; bounds memory whatever the row groups' size.
+    :param max_rows: The most rows in one slice; with ``max_slice_bytes``, bounds memory whatever the
+        row groups' size.
+    :param max_slice_bytes: The most decoded bytes in one slice, judged by the row group's average row.
     :param buffer_size: Bytes per ranged read while streaming a column chunk.
     :raises UpsertSourceError: The file is not Parquet, cannot be decoded, or has fewer row groups
         than ``start_row_group`` (it changed since the checkpoint). Storage errors pass through.
     """
-    if max_rows < 1:
-        raise ValueError(f"max_rows must be at least 1, got {max_rows}")
+    if max_rows < 1 or max_slice_bytes < 1:
+        raise ValueError(f"max_rows and max_slice_bytes must be at least 1, got {max_rows} and {max_slice_bytes}")
     try:
-        parquet = open_parquet(store, file.stored_object, buffer_size=buffer_size)
+        # pre_buffer (pyarrow's default) would fetch whole column chunks at once: a huge row group whole.
+        parquet = open_parquet(store, file.stored_object, buffer_size=buffer_size, pre_buffer=False)
     except UnreadableParquet:
         raise UpsertSourceError(
             f"{file.url} is not a Parquet file, or is truncated: its footer cannot be read. Rewrite it as Parquet, "
             "or remove it from the source."
         ) from None
     metadata = parquet.metadata
+    groups = metadata.num_row_groups
     if start_row_group > metadata.num_row_groups or start_row_group < 0:
         raise UpsertSourceError(
             f"{file.url} has {metadata.num_row_groups} row groups, so reading cannot resume at row group "
@@ -82,13 +93,16 @@ def iter_row_groups(
     first_row = sum(metadata.row_group(i).num_rows for i in range(start_row_group))
     try:
         for row_group in range(start_row_group, metadata.num_row_groups):
-            remaining = metadata.row_group(row_group).num_rows
+            group = metadata.row_group(row_group)
+            remaining = group.num_rows
             if remaining == 0:
-                yield RowGroupSlice(file, row_group, first_row, parquet.schema_arrow.empty_table(), True)
+                yield RowGroupSlice(file, row_group, first_row, parquet.schema_arrow.empty_table(), True, groups)
                 continue
-            for batch in parquet.iter_batches(batch_size=max_rows, row_groups=[row_group], use_threads=False):
+            rows = max(1, min(max_rows, max_slice_bytes * group.num_rows // max(1, group.total_byte_size)))
+            for batch in parquet.iter_batches(batch_size=rows, row_groups=[row_group], use_threads=False):
                 remaining -= batch.num_rows
-                yield RowGroupSlice(file, row_group, first_row, pa.Table.from_batches([batch]), remaining <= 0)
+                table = pa.Table.from_batches([batch])
+                yield RowGroupSlice(file, row_group, first_row, table, remaining <= 0, groups)
                 first_row += batch.num_rows
     except (pa.ArrowException, OSError) as exc:
         raise UpsertSourceError(
