@@ -166,7 +166,7 @@ class RowChecker:
 
     def _bad_rows(self, table: pa.Table, where: str) -> dict[int, tuple[str, str]]:
         """Each bad row's first (rule code, detail)."""
-        sample = sample_records(table, self.index_type, where, "", sample_type=_RowFindings)
+        sample = sample_records(table, self.index_type, where, "", sample_type=_RowFindings, keys=False)
         bad = sample.first_finding_of_row
         if "values" in table.column_names and table.num_rows:
             if self._reference is None and sample.dimensions:

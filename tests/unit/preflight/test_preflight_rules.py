@@ -401,3 +401,29 @@ def test_duplicate_tracking_is_bounded_but_still_finds_repeats_of_what_it_rememb
 def test_metadata_nested_thousands_deep_is_invalid_not_a_crash():
     table = dense_table([("a", [1.0], "[" * 5000)])
     assert findings(table) == {"record.invalid_metadata": (1, 0)}
+
+
+def test_metadata_is_judged_as_the_standard_library_judges_it():
+    """orjson parses first (fast); where it refuses, json's verdict and wording stand."""
+    sample = sample_records(
+        dense_table(
+            [
+                ("big-int", [1.0, 2.0], '{"n": 123456789012345678901234567890}'),  # orjson refuses, json takes it
+                ("nan", [1.0, 3.0], '{"n": NaN}'),
+                ("trailing", [1.0, 4.0], '{"n": 1,}'),
+            ]
+        ),
+        "dense",
+        "f",
+        "ns",
+    )
+    finding = sample.findings["record.invalid_metadata"]
+    assert (finding.count, finding.first_row) == (2, 1)
+    assert finding.detail == "Failed to parse metadata: NaN is not valid JSON"
+
+
+def test_without_keys_no_id_or_vector_is_kept_for_the_duplicate_rules():
+    table = dense_table([("a", [1.0, 2.0], None), ("a", [1.0, 2.0], None)])
+    assert len(sample_records(table, "dense", "f", "ns").id_keys) == 2
+    lean = sample_records(table, "dense", "f", "ns", keys=False)
+    assert lean.id_keys == [] and lean.vector_keys == [] and lean.rows == 2
