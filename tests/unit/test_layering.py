@@ -24,15 +24,13 @@ CLIENT_MODULES = sorted(
 _IMPORT_AND_LIST = """
 import importlib, json, sys
 
+PACKAGES = json.loads(sys.argv[1])
+
 def forbidden():
-    return {
-        name for name in sys.modules
-        if name == "airflow" or name.startswith("airflow.")
-        or name == "airflow_provider_pinecone.storage" or name.startswith("airflow_provider_pinecone.storage.")
-    }
+    return {name for name in sys.modules if any(name == p or name.startswith(p + ".") for p in PACKAGES)}
 
 brought = {}
-for module in sys.argv[1:]:
+for module in sys.argv[2:]:
     before = forbidden()
     importlib.import_module(module)
     brought[module] = sorted(forbidden() - before)
@@ -40,11 +38,14 @@ print(json.dumps(brought))
 """
 
 
-def _imported_by(*modules: str) -> dict[str, list[str]]:
-    """The forbidden modules each of ``modules`` brought in, imported in order in a fresh interpreter."""
+def _imported_by(
+    *modules: str, forbidden: tuple[str, ...] = ("airflow", "airflow_provider_pinecone.storage")
+) -> dict[str, list[str]]:
+    """The ``forbidden`` packages' modules each of ``modules`` brought in, imported in order in a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", _IMPORT_AND_LIST, *modules], capture_output=True, text=True, timeout=120, check=False
-    )
+        [sys.executable, "-c", _IMPORT_AND_LIST, json.dumps(forbidden), *modules],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -61,6 +62,27 @@ def test_client_modules_import_neither_airflow_nor_storage():
     # URI module both the client and the storage layer build on.
     brought = _imported_by("airflow_provider_pinecone.uris", *CLIENT_MODULES)
     assert {module: found for module, found in brought.items() if found} == {}
+
+
+def test_the_upsert_pipeline_imports_no_airflow():
+    """Reading, checking, encoding and sending a load is plain Python: only the operator is Airflow's."""
+    import airflow_provider_pinecone.upsert
+
+    modules = sorted(
+        f"airflow_provider_pinecone.upsert.{info.name}"
+        for info in pkgutil.iter_modules(airflow_provider_pinecone.upsert.__path__)
+    )
+    assert "airflow_provider_pinecone.upsert.run" in modules
+    brought = _imported_by(*modules, forbidden=("airflow",))
+    assert {module: found for module, found in brought.items() if found} == {}
+
+
+def test_the_upsert_limits_are_the_clients_and_the_emulator_uses_them():
+    from airflow_provider_pinecone.client import limits
+    from airflow_provider_pinecone.testing.emulator import vectors
+
+    assert vectors.MAX_UPSERT_BYTES is limits.MAX_UPSERT_BYTES
+    assert vectors.MAX_UPSERT_VECTORS is limits.MAX_UPSERT_RECORDS
 
 
 def test_the_check_sees_a_forbidden_import():

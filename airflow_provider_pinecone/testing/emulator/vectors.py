@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from airflow_provider_pinecone.client.limits import MAX_UPSERT_BYTES, MAX_UPSERT_RECORDS
 from airflow_provider_pinecone.preflight import limits
 from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_object
 from airflow_provider_pinecone.testing.emulator.import_errors import vector_type_reason
@@ -18,8 +19,7 @@ from airflow_provider_pinecone.testing.emulator.state import IndexConfig
 from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord
 from airflow_provider_pinecone.testing.emulator.versions import V2026_07
 
-MAX_UPSERT_VECTORS = 1000
-MAX_UPSERT_BYTES = 2 * 1024 * 1024
+MAX_UPSERT_VECTORS = MAX_UPSERT_RECORDS
 MAX_SPARSE_ENTRIES = 2048
 MAX_SPARSE_INDEX = 2**32 - 1
 # Element types JSON numbers parse to (``bool`` is a type of its own, so ``true`` is not a number).
