@@ -69,7 +69,7 @@ PROVIDER_INFO: dict[str, Any] = {
     "package-name": "airflow-provider-pinecone",
     "name": "Pinecone bulk import",
     "description": "Load vectors into Pinecone at scale: bulk imports from S3, GCS and Azure Blob, "
-    "deferrable waiting, pre-flight checks and a local emulator.",
+    "deferrable waiting, pre-flight checks, resumable concurrent upserts and a local emulator.",
     "versions": [__version__],
     "integrations": [
         {
@@ -85,6 +85,7 @@ PROVIDER_INFO: dict[str, Any] = {
             "python-modules": [
                 "airflow_provider_pinecone.operators.imports",
                 "airflow_provider_pinecone.operators.preflight",
+                "airflow_provider_pinecone.operators.upsert",
             ],
         }
     ],

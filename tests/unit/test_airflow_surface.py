@@ -276,7 +276,17 @@ def _imported_modules(relative_path):
     return tree, modules
 
 
-@pytest.mark.parametrize("path", ["operators/imports.py", "sensors/imports.py", "tasks.py", "triggers/imports.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "operators/imports.py",
+        "operators/upsert.py",
+        "upsert/run.py",
+        "sensors/imports.py",
+        "tasks.py",
+        "triggers/imports.py",
+    ],
+)
 def test_tasks_and_the_trigger_go_through_the_hook(path):
     import ast
 
