@@ -18,6 +18,8 @@ from functools import cached_property
 from typing import Any, NoReturn
 
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS
+from airflow_provider_pinecone.storage.options import StorageOptions
 from airflow_provider_pinecone.triggers.imports import ImportTrigger
 
 
@@ -74,3 +76,34 @@ class PineconeIndexTaskMixin:
             kwargs=kwargs,
         )
         raise AssertionError("defer() returned")  # pragma: no cover - defer always raises TaskDeferred
+
+
+class StorageTaskMixin:
+    """Holds the storage arguments of a task that reads object storage (pre-flight, upsert).
+
+    :param aws_conn_id: Airflow connection for ``s3://`` URIs; ``None``: boto3's own configuration.
+    :param gcp_conn_id: Airflow connection for ``gs://`` URIs.
+    :param azure_conn_id: Airflow connection (``wasb``) for Azure Blob Storage URIs.
+    :param endpoint_url: a storage endpoint, for S3-compatible stores and local emulators.
+    """
+
+    aws_conn_id: str | None
+    gcp_conn_id: str | None
+    azure_conn_id: str | None
+    endpoint_url: str | None
+    #: The storage client's connection pool size; a task reading files in parallel raises it.
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+
+    def _set_storage(
+        self, aws_conn_id: str | None, gcp_conn_id: str | None, azure_conn_id: str | None, endpoint_url: str | None
+    ) -> None:
+        self.aws_conn_id, self.gcp_conn_id = aws_conn_id, gcp_conn_id
+        self.azure_conn_id, self.endpoint_url = azure_conn_id, endpoint_url
+
+    @property
+    def storage_options(self) -> StorageOptions:
+        """How the task reaches the storage, from its (possibly templated-over) attributes."""
+        return StorageOptions(
+            aws_conn_id=self.aws_conn_id, gcp_conn_id=self.gcp_conn_id, azure_conn_id=self.azure_conn_id,
+            endpoint_url=self.endpoint_url, max_connections=self.max_connections,
+        )  # fmt: skip

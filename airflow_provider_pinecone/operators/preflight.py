@@ -15,18 +15,18 @@ from airflow_provider_pinecone.preflight.arguments import check_counts
 from airflow_provider_pinecone.storage import (
     DEFAULT_MAX_CONNECTIONS,
     StorageError,
-    StorageOptions,
     StorageSdkMissing,
     without_secrets,
 )
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
+from airflow_provider_pinecone.tasks import StorageTaskMixin
 from airflow_provider_pinecone.xcom_keys import XCOM_PREFLIGHT_REPORT
 
 if TYPE_CHECKING:
     from airflow_provider_pinecone.preflight.report import ImportSourceReport
 
 
-class ValidateImportSourceOperator(BaseOperator):
+class ValidateImportSourceOperator(StorageTaskMixin, BaseOperator):
     """Check a bulk-import source the way Pinecone will, and fail fast if the import would fail.
 
     The task lists the import directory once and reads every Parquet file's footer (one ranged
@@ -89,11 +89,8 @@ class ValidateImportSourceOperator(BaseOperator):
         self.error_mode = error_mode
         self.sample_rows = sample_rows
         self.fail_on_warnings = fail_on_warnings
-        self.aws_conn_id = aws_conn_id
-        self.gcp_conn_id = gcp_conn_id
-        self.azure_conn_id = azure_conn_id
-        self.endpoint_url = endpoint_url
-        self.max_workers = max_workers
+        self._set_storage(aws_conn_id, gcp_conn_id, azure_conn_id, endpoint_url)
+        self.max_workers = self.max_connections = max_workers
         # Arguments that are not templated are checked now, so a typo fails the DAG file's import.
         check_counts(sample_rows, max_workers)
 
@@ -137,14 +134,6 @@ class ValidateImportSourceOperator(BaseOperator):
             # Unreachable storage may be transient, so this failure is retried.
             raise AirflowException(f"Pre-flight could not read {without_secrets(self.uri)}: {exc}") from None
         return report
-
-    @property
-    def storage_options(self) -> StorageOptions:
-        """How the task reaches the storage, from its (possibly templated-over) attributes."""
-        return StorageOptions(
-            aws_conn_id=self.aws_conn_id, gcp_conn_id=self.gcp_conn_id, azure_conn_id=self.azure_conn_id,
-            endpoint_url=self.endpoint_url, max_connections=self.max_workers,
-        )  # fmt: skip
 
     def _index_and_namespaces(self) -> tuple[IndexModel | None, dict[str, int] | None]:
         # An index name alone means: that index, through the default Pinecone connection.

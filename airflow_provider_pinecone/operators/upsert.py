@@ -24,10 +24,10 @@ from airflow_provider_pinecone.client.limits import UPSERT_BYTES_PER_SECOND, UPS
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.client.throttle import NamespaceThrottle
 from airflow_provider_pinecone.client.validation import validate_error_mode
-from airflow_provider_pinecone.storage import DEFAULT_MAX_CONNECTIONS, StorageError, StorageOptions, without_secrets
+from airflow_provider_pinecone.storage import StorageError, without_secrets
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.task_params import check_seconds
-from airflow_provider_pinecone.tasks import PineconeIndexTaskMixin
+from airflow_provider_pinecone.tasks import PineconeIndexTaskMixin, StorageTaskMixin
 
 if TYPE_CHECKING:
     from airflow_provider_pinecone.client.models import IndexStats
@@ -42,33 +42,11 @@ MAX_VERIFY_SECONDS = 3600.0
 MAX_CONCURRENCY = 64
 
 
-def _storage_options(task: Any) -> StorageOptions:
-    return StorageOptions(
-        aws_conn_id=task.aws_conn_id, gcp_conn_id=task.gcp_conn_id, azure_conn_id=task.azure_conn_id,
-        endpoint_url=task.endpoint_url, max_connections=DEFAULT_MAX_CONNECTIONS,
-    )  # fmt: skip
-
-
 def _list_files(task: Any) -> list[SourceFile]:
     """The Parquet files under ``task.uri``, failing the task at once on a mistake in the URI."""
     from airflow_provider_pinecone.upsert.sources import list_source_files
 
-    return list_source_files(task.uri, namespace=task.namespace, storage=_storage_options(task))
-
-
-class _StorageTask:
-    """The storage connection arguments ``UpsertOperator`` and the planner share with pre-flight."""
-
-    aws_conn_id: str | None
-    gcp_conn_id: str | None
-    azure_conn_id: str | None
-    endpoint_url: str | None
-
-    def _set_storage(
-        self, aws_conn_id: str | None, gcp_conn_id: str | None, azure_conn_id: str | None, endpoint_url: str | None
-    ) -> None:
-        self.aws_conn_id, self.gcp_conn_id = aws_conn_id, gcp_conn_id
-        self.azure_conn_id, self.endpoint_url = azure_conn_id, endpoint_url
+    return list_source_files(task.uri, namespace=task.namespace, storage=task.storage_options)
 
 
 def _input_errors_fail_fast(what: str, func: Any, *args: Any) -> Any:
@@ -86,7 +64,7 @@ def _input_errors_fail_fast(what: str, func: Any, *args: Any) -> Any:
         raise AirflowFailException(f"{what}: {exc}") from None
 
 
-class UpsertOperator(PineconeIndexTaskMixin, _StorageTask, BaseOperator):
+class UpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseOperator):
     """Upsert records into a Pinecone index, from Parquet files in object storage or from a list.
 
     Give exactly one source:
@@ -200,7 +178,7 @@ class UpsertOperator(PineconeIndexTaskMixin, _StorageTask, BaseOperator):
             checker=self._checker(stats),
             ledger=ledger,
             progress=LoadProgress(self.log, source.total_bytes),
-            storage=_storage_options(self),
+            storage=self.storage_options,
             max_concurrency=self.max_concurrency,
             sender_options={"throttle": NamespaceThrottle(self.max_requests_per_second, self.max_bytes_per_second)},
             tally_ids=self.verify,
@@ -315,7 +293,7 @@ def _as_record_list(records: Any) -> list[Any]:
     )
 
 
-class PlanUpsertPartitionsOperator(_StorageTask, BaseOperator):
+class PlanUpsertPartitionsOperator(StorageTaskMixin, BaseOperator):
     """List an upsert source and split it into balanced partitions, one per mapped ``UpsertOperator``.
 
     Returns a list of partitions (plain dicts of whole Parquet files with their namespaces, of
@@ -365,7 +343,7 @@ class PlanUpsertPartitionsOperator(_StorageTask, BaseOperator):
         return plan
 
 
-class ImportOrUpsertOperator(PineconeIndexTaskMixin, _StorageTask, BaseBranchOperator):
+class ImportOrUpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseBranchOperator):
     """Follow ``import_task_id`` when bulk import can load the source, ``upsert_task_id`` otherwise.
 
     Bulk import writes only into namespaces that do not exist yet. This task lists the source's
