@@ -269,3 +269,20 @@ def test_a_load_whose_every_record_is_skipped_fails_instead_of_succeeding_empty(
     wrong_dimension = [{"id": f"x{i}", "values": [0.5] * (DIM * 4)} for i in range(3)]
     with pytest.raises(AirflowFailException, match=r"All 3 records were skipped \(3 record.dimension_mismatch\)"):
         UpsertOperator(task_id="up", records=wrong_dimension).execute(context())
+
+
+@pytest.mark.parametrize(("vector_type", "metric"), [("sparse", "dotproduct"), ("dense", "dotproduct")])
+def test_sparse_and_hybrid_records_load_into_their_index(
+    bucket, pinecone_conn, make_pinecone_index, vector_type, metric
+):
+    from airflow_provider_pinecone.testing.datasets import hybrid_table, sparse_table
+
+    index = make_pinecone_index(vector_type=vector_type, metric=metric)
+    table = sparse_table(40) if vector_type == "sparse" else hybrid_table(40, DIM)
+    uri = write_layout(bucket, f"{vector_type}-src", {"ns/part.parquet": table})
+    result = UpsertOperator(task_id="up", uri=uri, index_name=index).execute(context())
+    assert result["upserted"] == {"ns": 40}
+    row = table.to_pylist()[7]
+    stored = fetch(pinecone_conn, index, "ns", [row["id"]])[row["id"]]
+    assert stored["sparseValues"]["indices"] == row["sparse_values"]["indices"]
+    assert stored["sparseValues"]["values"] == pytest.approx(row["sparse_values"]["values"], rel=1e-6)
