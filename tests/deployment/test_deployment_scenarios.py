@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import json
 import os
 import re
 import signal
@@ -25,13 +26,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import httpx
+import numpy as np
 import psutil
 import pytest
 
 from airflow_provider_pinecone.testing.datasets import dense_table, parquet_bytes
+from airflow_provider_pinecone.upsert.resume import SAVE_INTERVAL, STATE_KEY
 from tests.deployment.api import AirflowApi, ApiError
 from tests.deployment.emulator import ImportGate
-from tests.deployment.stack import DEFAULT_INDEX, Deployment
+from tests.deployment.stack import DEFAULT_DIMENSION, DEFAULT_INDEX, Deployment
 
 pytestmark = pytest.mark.deployment
 
@@ -716,3 +720,151 @@ def scenario_worker_wait_cleared(ctx: Scenario) -> None:
 def test_worker_wait_cleared(scenarios: ScenarioRunner) -> None:
     """A user clears a worker-waiting StartImportOperator: the next try re-attaches; nothing is cancelled."""
     scenarios.result("worker_wait_cleared")
+
+
+# ------------------------------------------------------------------------------------------------
+# 13. SIGKILL of UpsertOperator's task process mid-load (retries=1): try 2 resumes, nothing lost or doubled
+
+UPSERT_NAMESPACE = "articles"
+UPSERT_ROW_GROUPS = 40
+UPSERT_GROUP_ROWS = 50
+RESUMING = re.compile(r"Resuming the load: (\d+) row group\(s\) were upserted by an earlier try")
+
+
+def saved_position(ctx: Scenario, dag_id: str, run_id: str, task_id: str) -> dict[str, Any] | None:
+    """What the load saved in the task's state store (the point a retry resumes from); ``None`` if nothing."""
+    response = ctx.deployment.api.get(
+        f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/state-store/{STATE_KEY}"
+    )
+    if response.status_code == 404:
+        return None
+    response.raise_for_status()
+    return response.json()["value"]
+
+
+def row_groups_saved(position: dict[str, Any] | None) -> int:
+    return sum(position["next_row_group"].values()) if position else 0
+
+
+def kill_between_saves(
+    ctx: Scenario,
+    proc: psutil.Process,
+    saved: Callable[[], int],
+    served: Callable[[], int],
+    min_saved: int = 5,
+    timeout: float = 90,
+) -> tuple[int, int]:
+    """SIGKILL ``proc`` (a load) once it has saved at least ``min_saved`` row groups and two more requests
+    were served, while its next save is certainly not due; return the row groups saved and the requests
+    served at the kill. (When the machine is busy, a try's first save may come after one row group.)
+
+    A save seen by a poll committed after the previous poll (which still saw the old position) was
+    sent, and the load starts its next save SAVE_INTERVAL after starting this one. Killing less than
+    SAVE_INTERVAL - 2 s after that previous poll (2 s for the write's own latency) leaves exactly the
+    position seen in the store, so where the retry resumes is known exactly. (A kill during a save
+    leaves the old position or the new one, both acknowledged: a retry resumes from either.)
+    """
+    deadline = time.monotonic() + timeout
+    position, saved_after, previous_poll = 0, float("-inf"), float("-inf")
+    while time.monotonic() < deadline:
+        if not proc.is_running():
+            raise AssertionError(f"{ctx.name}: try 1's process ended before the kill ({position} row groups saved)")
+        asked = time.monotonic()
+        try:
+            now = saved()
+        except httpx.HTTPError:
+            now = None
+        if now is not None:
+            if now != position:  # unknown when, if the first poll already sees a position
+                position, saved_after = now, previous_poll
+            previous_poll = asked
+        if position >= min_saved and served() >= position + 2 and time.monotonic() < saved_after + SAVE_INTERVAL - 2:
+            os.kill(proc.pid, signal.SIGKILL)
+            # At most one request was in flight (max_concurrency=1): the emulator may still serve it.
+            return position, served()
+        time.sleep(0.1)
+    raise AssertionError(f"{ctx.name}: no moment to kill try 1 within {timeout:.0f} s ({position} row groups saved)")
+
+
+@scenario
+def scenario_upsert_worker_killed(ctx: Scenario) -> None:
+    dag_id, task_id, namespace = "deploy_upsert_worker_killed", "upsert", UPSERT_NAMESPACE
+    index, uri = ctx.index(), ctx.uri()
+    rows = UPSERT_ROW_GROUPS * UPSERT_GROUP_ROWS
+    table = dense_table(rows, DEFAULT_DIMENSION, seed=13)
+    key = f"{uri.removeprefix(f's3://{BUCKET}/')}/{namespace}/part-0.parquet"
+    ctx.deployment.s3.put(BUCKET, key, parquet_bytes(table, row_group_size=UPSERT_GROUP_ROWS))
+    run_id = ctx.trigger(dag_id, {"index_name": index, "uri": uri})
+
+    def served() -> dict[str, int]:
+        """The emulator's counters of upserts into the namespace (requests and records served, throttled)."""
+        return ctx.emulator.upsert_stats(index).get(namespace, {"requests": 0, "records": 0, "throttled": 0})
+
+    def where() -> str:
+        return ctx.context(dag_id, run_id, index, uri) + f"\n  upserts served: {served()}"
+
+    # Try 1 sends one row group (50 records) per request, 4 requests/s: about 10 s for the 40.
+    ti = ctx.rest.wait_ti(dag_id, run_id, task_id, "running", timeout=60)
+    proc = ctx.rest.wait(lambda: ctx.ti_process(ti), 15, f"{ctx.name}: the task's process")
+    seen, killed_at = kill_between_saves(
+        ctx, proc, lambda: row_groups_saved(saved_position(ctx, dag_id, run_id, task_id)), lambda: served()["requests"]
+    )
+    ctx.notes.append(f"killed task process {proc.pid} after {killed_at} requests, {seen} row groups saved")
+    assert killed_at < UPSERT_ROW_GROUPS, f"{ctx.name}: try 1 had sent everything before the kill{where()}"
+
+    state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
+    assert state == "success", f"{ctx.name}: run {state}{where()}"
+    assert_tasks(ctx, dag_id, run_id, {task_id: ("success", 2)}, where())
+    log = ctx.rest.task_log(dag_id, run_id, task_id, 2)
+    match = RESUMING.search(log)
+    assert match, f"{ctx.name}: try 2 does not say it resumed{where()}\n--- try 2 log ---\n{log[-3000:]}"
+    resumed = int(match.group(1))
+    summary = ctx.rest.xcom(dag_id, run_id, task_id)
+    stats, final = served(), saved_position(ctx, dag_id, run_id, task_id)
+    problems = []
+    if resumed != seen:  # exact: no save was under way at the kill (see kill_between_saves)
+        problems.append(f"try 2 resumed after {resumed} row groups, try 1 had saved {seen}")
+    # Try 2 sends the row groups after the saved position, one request each (no 429 at 4/s); its
+    # totals start from the saved ones, so they cover the whole load.
+    expected = {"upserted": {namespace: rows}, "upserted_total": rows, "skipped_total": 0,
+                "resumed_row_groups": seen, "requests": UPSERT_ROW_GROUPS - seen, "throttled_retries": 0}  # fmt: skip
+    got = {k: summary.get(k) for k in expected} if isinstance(summary, dict) else summary
+    if got != expected:
+        problems.append(f"the returned summary {got}, expected {expected}")
+    if ctx.emulator.namespace_counts(index) != {namespace: rows}:
+        problems.append(f"the index holds {ctx.emulator.namespace_counts(index)}, expected {rows} in {namespace}")
+    # Served twice: exactly the row groups try 1 had sent after its save (one more if a request was
+    # in flight at the kill), which the index overwrote by id (its count above). Not a start-over.
+    resent = stats["records"] - rows
+    if stats["records"] != UPSERT_GROUP_ROWS * stats["requests"] or resent not in (
+        UPSERT_GROUP_ROWS * (killed_at - seen),
+        UPSERT_GROUP_ROWS * (killed_at + 1 - seen),
+    ):
+        problems.append(f"{stats['records']} records served in {stats['requests']} requests: {resent} twice, expected "
+                        f"the {killed_at - seen} (or one more) row groups try 1 sent after saving {seen}")  # fmt: skip
+    if stats["throttled"] or ctx.imports(index, uri):
+        problems.append(f"{stats['throttled']} requests throttled at 4/s, imports {ctx.imports(index, uri)}")
+    if (
+        not final
+        or list(final["next_row_group"].values()) != [UPSERT_ROW_GROUPS]
+        or final["totals"]["upserted"] != {namespace: rows}
+    ):
+        problems.append(f"the state store ends at {final}, expected every row group and {rows} records")
+    # Records saved by try 1, the first and the last sent by both tries, the last of the file.
+    sample = sorted({0, seen * UPSERT_GROUP_ROWS, killed_at * UPSERT_GROUP_ROWS - 1, rows - 1})
+    stored = {r.id: r for r in ctx.emulator.fetch(index, namespace, [f"rec-{i}" for i in sample])}
+    for i in sample:
+        record, source = stored.get(f"rec-{i}"), table.slice(i, 1).to_pylist()[0]
+        if (
+            record is None
+            or not np.array_equal(np.float32(record.values), np.float32(source["values"]))
+            or record.metadata != json.loads(source["metadata"])
+        ):
+            problems.append(f"rec-{i} stored as {record}, expected {source}")
+    assert not problems, f"{ctx.name}: " + "\n".join(problems) + where()
+
+
+def test_upsert_worker_killed(scenarios: ScenarioRunner) -> None:
+    """SIGKILL of UpsertOperator's task process mid-load: try 2 resumes after the saved row groups; exactly
+    2,000 records, and only the acknowledged-but-unsaved row groups were sent twice."""
+    scenarios.result("upsert_worker_killed")

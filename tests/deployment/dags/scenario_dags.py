@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG, Param
 
 from airflow_provider_pinecone.operators.imports import StartImportOperator
+from airflow_provider_pinecone.operators.upsert import UpsertOperator
 from airflow_provider_pinecone.sensors.imports import ImportSensor
 
 POLL = 0.5
@@ -95,3 +96,9 @@ with scenario_dag("deploy_reimport", "StartImportOperator waiting in the worker"
         deferrable=False,
         poll_interval=POLL,
     )
+
+# 13. UpsertOperator's task process SIGKILLed mid-load: try 2 resumes after the last saved row group.
+# One request at a time, paced at 4 requests/s by the client (the emulator keeps Pinecone's limits),
+# so a load of 40 row groups takes about 10 s and the scenario can kill it between two saves.
+with scenario_dag("deploy_upsert_worker_killed", "UpsertOperator at 4 requests/s, retries=1", retries=1):
+    UpsertOperator(task_id="upsert", uri=URI, index_name=INDEX, max_concurrency=1, max_requests_per_second=4)
