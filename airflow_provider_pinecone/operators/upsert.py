@@ -177,7 +177,7 @@ class UpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseOperator):
             self.hook,
             checker=self._checker(stats),
             ledger=ledger,
-            progress=LoadProgress(self.log, source.total_bytes),
+            progress=LoadProgress(self.log, source.total_bytes, records_before=sum(point.totals.upserted.values())),
             storage=self.storage_options,
             max_concurrency=self.max_concurrency,
             sender_options={"throttle": NamespaceThrottle(self.max_requests_per_second, self.max_bytes_per_second)},

@@ -68,6 +68,13 @@ class _RowGroupRead:
 
 
 @dataclass
+class _DoneEarlier:
+    """Source bytes an earlier try already loaded (for the percent done)."""
+
+    source_bytes: int
+
+
+@dataclass
 class _ReadFailed:
     error: BaseException
 
@@ -190,6 +197,9 @@ class UpsertRun:
                 return
             if isinstance(item, _ReadFailed):
                 raise item.error
+            if isinstance(item, _DoneEarlier):
+                self.progress.resumed(item.source_bytes)
+                continue
             if isinstance(item, _RowGroupRead):
                 checkpoints.read(item.tag, item.totals, item.source_bytes)
                 self._commit(checkpoints)
@@ -237,7 +247,11 @@ class UpsertRun:
 
     def _file(self, store: ObjectStore, file: SourceFile, start: int) -> Iterator[Any]:
         pending = LoadTotals()
+        first = True
         for chunk in iter_row_groups(store, file, start_row_group=start):
+            if first and start:
+                yield _DoneEarlier(start * (file.size // max(chunk.row_groups, 1)))
+            first = False
             tag = RowGroupTag(file.url, chunk.row_group)
             yield from self._row_group(
                 chunk.table, tag, file.namespace, file.url, last=False, totals=pending, first_row=chunk.first_row
@@ -245,6 +259,8 @@ class UpsertRun:
             if chunk.last_in_row_group:
                 yield _RowGroupRead(tag, pending, file.size // max(chunk.row_groups, 1))
                 pending = LoadTotals()
+        if first and start:  # every row group was loaded by an earlier try
+            yield _DoneEarlier(file.size)
 
     def _row_group(
         self,

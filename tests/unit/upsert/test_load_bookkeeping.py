@@ -204,3 +204,12 @@ def test_wait_for_counts_polls_until_visible_and_gives_up_at_the_deadline():
     assert wait_for_counts(lambda: next(seen), {"ns": 5}, 60, sleep=sleep, clock=lambda: now[0]) == {}
     short = wait_for_counts(lambda: {"ns": 1}, {"ns": 5}, 3, sleep=sleep, clock=lambda: now[0])
     assert short == {"ns": (1, 5)}
+
+
+def test_after_a_resume_the_percent_counts_earlier_work_but_the_pace_only_this_trys():
+    log, now = Lines(), [0.0]
+    progress = LoadProgress(log, total_bytes=1000, interval=10.0, clock=lambda: now[0], records_before=600)
+    progress.resumed(600)  # an earlier try loaded 60 % of the bytes
+    now[0] = 10.0
+    progress.update(records=100, bytes_done=100)
+    assert log.lines == ["Upserted 700 records (70.0%), 10 records/s, about 30 s left."]
