@@ -11,7 +11,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := True
 
-.PHONY: test postgres unit-oldest demo bench bench-fanout bench-preflight lock lint clean node_modules
+.PHONY: test postgres unit-oldest demo bench bench-fanout bench-preflight bench-upsert lock lint clean node_modules
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +59,11 @@ unit-oldest: $(VENV_OLDEST)/.synced
 demo: $(VENV)/.synced
 	$(VENV)/bin/python -m example_dags.run_demo
 
-# Both benchmarks, one after the other even under `make -j` (they measure CPU and wall time).
+# Every benchmark, one after the other even under `make -j` (they measure CPU and wall time).
 bench: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/trigger_fanout.py
 	$(VENV)/bin/python benchmarks/preflight_scale.py
+	$(VENV)/bin/python benchmarks/upsert_throughput.py
 
 bench-fanout: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/trigger_fanout.py
@@ -70,6 +71,10 @@ bench-fanout: $(VENV)/.synced
 # Pre-flight on 1,000 and 100,000 files on a local S3 server, against pyarrow (about 14 minutes).
 bench-preflight: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/preflight_scale.py
+
+# Upsert throughput: 100,000 records of 768 dims from S3 against the pinecone SDK, plus a 1 GiB file for RSS (about 10 minutes).
+bench-upsert: $(VENV)/.synced
+	$(VENV)/bin/python benchmarks/upsert_throughput.py
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: | $(UV)
