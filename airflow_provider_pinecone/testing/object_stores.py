@@ -7,7 +7,9 @@ or ``start()`` fails:
 :class:`MotoS3Server`
     moto's S3 backend on werkzeug's threaded server, optionally with a per-request latency (to model
     S3's first-byte latency in benchmarks) and per-method request and response-byte counts, and with
-    :meth:`~MotoS3Server.populate` to write many objects in one request (benchmark set-up).
+    :meth:`~MotoS3Server.populate` to write many objects in one request (benchmark set-up). A
+    ranged GET costs the range, not the object (moto reads the whole object: see
+    :mod:`~airflow_provider_pinecone.testing.moto_ranges`).
 :class:`GcsEmulatorServer`
     gcp-storage-emulator, with the listing pagination and key order real GCS has (see
     :func:`_paginate_listing`).
@@ -56,6 +58,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+
+from airflow_provider_pinecone.testing import moto_ranges
 
 DEFAULT_START_TIMEOUT = 30.0
 DEFAULT_STOP_TIMEOUT = 5.0
@@ -671,6 +675,9 @@ def _s3_server(host: str, port: int, latency_ms: float, count_requests: bool) ->
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    # moto reads the whole object for every ranged GET; our readers issue many of them on large
+    # Parquet files, so serve each in time proportional to the range (see moto_ranges).
+    moto_ranges.install()
     app = _InstrumentedApp(create_backend_app("s3"), latency_ms, count_requests, populate=_moto_populate)
     return make_server(host, port, app, threaded=True)
 
