@@ -11,8 +11,9 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -73,30 +74,66 @@ def read_sample(parquet: pq.ParquetFile, columns: list[str], sample_rows: int) -
     return pa.Table.from_batches(batches)
 
 
+def numpy_view(array: pa.Array) -> np.ndarray[Any, Any]:
+    """A numeric Arrow array as numpy: a read-only view of its buffer when it has no nulls.
+
+    Through DLPack, not ``Array.to_numpy``: pyarrow's conversions to numpy (like ``pa.array`` and
+    compute functions given a Python scalar) import pandas, about 1 s of CPU and 50 MiB once per
+    process, which an upsert task has no other use for. With nulls (a bad record) it converts with
+    ``to_numpy``, null floats becoming NaN.
+    """
+    items: np.ndarray[Any, Any] = array.to_numpy(zero_copy_only=False) if array.null_count else np.from_dlpack(array)
+    return items
+
+
+def list_lengths(array: pa.Array) -> np.ndarray[Any, Any]:
+    """Each row's number of items in a list array, 0 for a null row."""
+    lengths = pc.list_value_length(array)
+    if not lengths.null_count:
+        return numpy_view(lengths)
+    counts: np.ndarray[Any, Any] = np.nan_to_num(numpy_view(lengths), nan=0.0).astype(np.int64)  # nulls: NaN
+    return counts
+
+
 class _Lists:
-    """A list column of one sample, with each row's items as bytes and no Python object per item."""
+    """A list column of one sample: each row's null flag and length, the rows holding a non-finite
+    item, and each row's items as bytes (for hashing), with no Python object per item."""
 
     def __init__(self, column: pa.ChunkedArray | pa.Array) -> None:
         array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        self.null: list[bool] = array.is_null().to_pylist()
-        self.lengths: list[int] = pc.fill_null(pc.list_value_length(array), 0).to_pylist()
-        self.offsets = list(accumulate(self.lengths, initial=0))
-        flat = pc.list_flatten(array)
-        self.non_finite_rows: set[int] = set()
-        if pa.types.is_floating(flat.type):
-            # A null item counts as non-finite: Pinecone cannot store it either.
-            bad = pc.invert(pc.fill_null(pc.is_finite(flat), False))
-            self.non_finite_rows = set(pc.filter(pc.list_parent_indices(array), bad).to_pylist())
-            flat = pc.fill_null(flat, float("nan"))
-        else:
-            flat = pc.fill_null(flat, 0)
-        width = flat.type.bit_width // 8
-        self._data = memoryview(flat.buffers()[1])[flat.offset * width :] if len(flat) else memoryview(b"")
-        self._width = width
+        null = array.is_null().to_numpy(zero_copy_only=False) if array.null_count else None
+        self.null: list[bool] = null.tolist() if null is not None else [False] * len(array)
+        self.lengths: list[int] = list_lengths(array).tolist()
+        self._array = array
+        self._flat = pc.list_flatten(array)
+        self.non_finite_rows: set[int] = self._non_finite_rows() if pa.types.is_floating(self._flat.type) else set()
+        self._data: memoryview | None = None
+        self._offsets: list[int] = []
+        self._width = 0
+
+    def _non_finite_rows(self) -> set[int]:
+        # A null item counts as non-finite: Pinecone cannot store it either (to_numpy makes it NaN).
+        # The float64 sum is finite exactly when every item is (float32/16 items cannot overflow it),
+        # and costs no copy: most slices are clean, so only a dirty one is looked at item by item.
+        items = numpy_view(self._flat)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow only sends it the slow way
+            total = items.sum(dtype=np.float64)
+        if np.isfinite(total):
+            return set()
+        parents = numpy_view(pc.list_parent_indices(self._array))
+        rows: list[int] = np.unique(parents[~np.isfinite(items)]).tolist()
+        return set(rows)
 
     def row_bytes(self, i: int) -> bytes:
         """Row ``i``'s items as raw bytes (for hashing identical vectors)."""
-        return bytes(self._data[self.offsets[i] * self._width : self.offsets[i + 1] * self._width])
+        if self._data is None:
+            flat = self._flat
+            if flat.null_count:
+                flat = pc.fill_null(flat, float("nan") if pa.types.is_floating(flat.type) else 0)
+            self._width = flat.type.bit_width // 8
+            self._data = memoryview(flat.buffers()[1])[flat.offset * self._width :] if len(flat) else memoryview(b"")
+            self._offsets = list(accumulate(self.lengths, initial=0))
+        return bytes(self._data[self._offsets[i] * self._width : self._offsets[i + 1] * self._width])
 
 
 def sample_records(

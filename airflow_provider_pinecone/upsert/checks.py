@@ -19,10 +19,9 @@ from typing import Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from airflow_provider_pinecone.preflight.problems import Severity
-from airflow_provider_pinecone.preflight.records import RecordSample, rule_text, sample_records
+from airflow_provider_pinecone.preflight.records import RecordSample, list_lengths, rule_text, sample_records
 from airflow_provider_pinecone.preflight.schema import INDEX_TYPES, IndexType, schema_problems
 from airflow_provider_pinecone.upsert.sources import UpsertSourceError
 
@@ -176,7 +175,7 @@ class RowChecker:
         return bad
 
     def _add_dimension_mismatches(self, values: pa.ChunkedArray, bad: dict[int, tuple[str, str]]) -> None:
-        lengths = pc.fill_null(pc.list_value_length(values), 0).to_numpy()
+        lengths = list_lengths(values.combine_chunks())
         # Rows without values were already found by the record rules (record.missing_values).
         against = "the index's dimension" if self.dimension is not None else "the dimension of the first record"
         for row in np.flatnonzero((lengths != self._reference) & (lengths > 0)).tolist():

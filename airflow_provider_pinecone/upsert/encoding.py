@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airflow_provider_pinecone.client.upsert import encode_record
+from airflow_provider_pinecone.preflight.records import list_lengths, numpy_view
 from airflow_provider_pinecone.preflight.schema import EXPECTED_TYPE_NAMES
 from airflow_provider_pinecone.upsert.sources import UpsertSourceError
 
@@ -79,18 +80,14 @@ def _combined(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 def _flat_numpy(array: pa.Array) -> np.ndarray[Any, Any]:
     """The non-null items of a list array as one flat numpy array, a view of Arrow's buffer when possible."""
-    # pc.list_flatten skips null lists and honours the array's offset; a slice of the child
-    # buffer keeps what fill_null does not need to copy.
-    flat = pc.list_flatten(array)
-    if flat.null_count:
-        flat = pc.fill_null(flat, float("nan"))  # checked tables have none; never a silent 0
-    items: np.ndarray[Any, Any] = flat.to_numpy(zero_copy_only=False)
-    return items
+    # pc.list_flatten skips null lists and honours the array's offset. Null items become NaN
+    # (checked tables have none; never a silent 0).
+    return numpy_view(pc.list_flatten(array))
 
 
 def _row_offsets(array: pa.Array) -> np.ndarray[Any, Any]:
     """Where each row starts and ends in :func:`_flat_numpy`'s array (null rows are empty)."""
-    lengths = pc.fill_null(pc.list_value_length(array), 0).to_numpy(zero_copy_only=False)
+    lengths = list_lengths(array)
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     return offsets
@@ -102,10 +99,9 @@ def _dense_rows(column: pa.ChunkedArray | pa.Array) -> RowGetter:
     flat = _flat_numpy(array)
     nulls = array.null_count
     null = array.is_null().to_numpy(zero_copy_only=False) if nulls else None
-    lengths = pc.fill_null(pc.list_value_length(array), 0)
-    minimum, maximum = pc.min_max(lengths).values()
-    width = maximum.as_py()
-    if not nulls and width and minimum.as_py() == width:
+    lengths = list_lengths(array)
+    width = int(lengths.max()) if len(lengths) else 0
+    if not nulls and width and int(lengths.min()) == width:
         # Every row has one dimension: a 2-D view whose rows are contiguous 1-D arrays.
         matrix = flat.reshape(len(array), width)
         return matrix.__getitem__

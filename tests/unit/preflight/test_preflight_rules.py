@@ -427,3 +427,13 @@ def test_without_keys_no_id_or_vector_is_kept_for_the_duplicate_rules():
     assert len(sample_records(table, "dense", "f", "ns").id_keys) == 2
     lean = sample_records(table, "dense", "f", "ns", keys=False)
     assert lean.id_keys == [] and lean.vector_keys == [] and lean.rows == 2
+
+
+def test_huge_finite_values_are_not_non_finite_even_when_their_sum_overflows():
+    table = pa.table(
+        {
+            "id": ["big", "bigger", "inf"],
+            "values": pa.array([[1e308, 1e308], [1e308, 1.0], [float("-inf"), 1.0]], pa.list_(pa.float64())),
+        }
+    )
+    assert findings(table) == {"record.non_finite": (1, 2)}
