@@ -101,4 +101,13 @@ PROVIDER_INFO: dict[str, Any] = {
         }
     ],
     "extra-links": ["airflow_provider_pinecone.links.PineconeImportLink"],
+    # pinecone://<index>/<namespace>: see airflow_provider_pinecone.assets.
+    "asset-uris": [
+        {
+            "schemes": ["pinecone"],
+            "handler": "airflow_provider_pinecone.assets.sanitize_uri",
+            "factory": "airflow_provider_pinecone.assets.create_asset",
+            "to_openlineage_converter": "airflow_provider_pinecone.assets.convert_asset_to_openlineage",
+        }
+    ],
 }
