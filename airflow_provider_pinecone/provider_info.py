@@ -100,7 +100,13 @@ PROVIDER_INFO: dict[str, Any] = {
             "ui-field-behaviour": UI_FIELD_BEHAVIOUR,
         }
     ],
-    "extra-links": ["airflow_provider_pinecone.links.PineconeImportLink"],
+    "extra-links": [
+        "airflow_provider_pinecone.links.PineconeImportLink",
+        "airflow_provider_pinecone.links.PineconeTabLink",
+    ],
+    # The "Pinecone" task-instance tab and "Pinecone imports" page. Airflow loads provider-info plugins
+    # only with [core] lazy_discover_providers = False, so the airflow.plugins entry point registers it too.
+    "plugins": [{"name": "pinecone", "plugin-class": "airflow_provider_pinecone.plugin.PineconePlugin"}],
     # pinecone://<index>/<namespace>: see airflow_provider_pinecone.assets.
     "asset-uris": [
         {
