@@ -120,7 +120,9 @@ def emit_load_events(task: Any, context: Any, index: str, extras: Mapping[str, d
     """
     from airflow.sdk import Asset, AssetAlias
 
-    outlet_events = context["outlet_events"]
+    outlet_events = context.get("outlet_events")
+    if outlet_events is None:  # execute() called outside Airflow's task runner: nothing to emit to
+        return []
     declared = {outlet.uri: outlet for outlet in task.outlets if isinstance(outlet, Asset)}
     alias = next((o for o in task.outlets if isinstance(o, AssetAlias) and o.name.startswith(ALIAS_PREFIX)), None)
     uris = []

@@ -63,23 +63,40 @@ def pinecone_dataset(index: str, namespace: str, records: int | None = None) -> 
 
 
 def operator_lineage(
-    sources: Iterable[str], index: str | None, outputs: Mapping[str, int | None], *, log_context: str = ""
+    sources: Iterable[str],
+    index: str | None,
+    outputs: Mapping[str, int | None],
+    *,
+    input_statistics: Mapping[str, dict[str, int]] | None = None,
 ) -> Any:
     """An ``OperatorLineage`` of storage ``sources`` read and ``outputs`` (namespace -> records) written.
+
+    :param input_statistics: per source, ``rowCount``, ``size`` and ``fileCount`` (pre-flight knows them).
 
     ``None`` when the OpenLineage provider is not installed. A source that is no storage URI is
     left out (and logged), never an error: lineage must not fail a task.
     """
     try:
         operator_lineage_class, dataset, _, _ = _openlineage()
+        from openlineage.client.generated.base import InputDataset
+        from openlineage.client.generated.input_statistics_input_dataset import InputStatisticsInputDatasetFacet
     except ImportError:
         return None
     inputs = []
     for source in dict.fromkeys(sources):
         try:
-            inputs.append(dataset(*storage_dataset(source)))
+            namespace, name = storage_dataset(source)
         except InvalidImportUri:
-            log.debug("%s: no OpenLineage input for %s", log_context, without_secrets(source))
+            log.debug("No OpenLineage input for %s: not an object-storage URI.", without_secrets(source))
+            continue
+        stats = (input_statistics or {}).get(source)
+        if stats is None:
+            inputs.append(dataset(namespace=namespace, name=name))
+        else:
+            facet = InputStatisticsInputDatasetFacet(
+                rowCount=stats.get("rowCount"), size=stats.get("size"), fileCount=stats.get("fileCount")
+            )
+            inputs.append(InputDataset(namespace=namespace, name=name, inputFacets={"inputStatistics": facet}))
     written = [pinecone_dataset(index, ns, records) for ns, records in sorted(outputs.items())] if index else []
     return operator_lineage_class(inputs=inputs, outputs=written)
 

@@ -114,6 +114,13 @@ class FakeHook:
         self._call("resolve_index_host")
         return INDEX_HOST
 
+    def asset_index_name(self) -> str:
+        self._call("asset_index_name")
+        return "fake-index"
+
+    def report_written(self, records: Any, sources: Any = ()) -> None:
+        self._call("report_written", (dict(records), list(sources)))
+
     def console_import_url(self) -> str:
         self._call("console_import_url")
         return CONSOLE_URL

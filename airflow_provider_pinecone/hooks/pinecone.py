@@ -30,6 +30,7 @@ from airflow_provider_pinecone.client import (
 )
 from airflow_provider_pinecone.client.pool import shared_async_client
 from airflow_provider_pinecone.hooks import connection_settings
+from airflow_provider_pinecone.lineage import collect_hook_lineage
 from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
 
 CONSOLE_URL = "https://app.pinecone.io"
@@ -85,6 +86,7 @@ class PineconeHook(BaseHook):
         self.index_host = index_host
         self.retry = retry
         self._async_client: AsyncPineconeClient | None = None
+        self._asset_index_name: str | None = None
 
     # ---- connection form -------------------------------------------------------------------
 
@@ -181,9 +183,34 @@ class PineconeHook(BaseHook):
         """
         return self.client.index_host()
 
+    def asset_index_name(self) -> str:
+        """The index's name in asset URIs and lineage (``pinecone://<index>/<namespace>``).
+
+        The configured index name; with only an index host, the name of the index with that host
+        (one ``list_indexes`` call, cached by the hook), so that an asset names the index the same
+        way whichever way a task reaches it; the host itself only when that lookup fails.
+        """
+        if self._asset_index_name is None:
+            self._asset_index_name = self.connection_config.index_name or self._index_name_of_host()
+        return self._asset_index_name
+
+    def _index_name_of_host(self) -> str:
+        host = _bare_host(self.resolve_index_host())
+        try:
+            found = [index.name for index in self.client.list_indexes() if _bare_host(index.host) == host]
+        except PineconeError as exc:
+            self.log.info("Could not look up which index has host %s (%s); assets name it by its host.", host, exc)
+            found = []
+        return found[0] if found else host
+
     def start_import(self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue") -> str:
-        """Start a bulk import from ``uri`` into the index; return the import id."""
-        return self.client.start_import(uri, integration_id=integration_id, error_mode=error_mode)
+        """Start a bulk import from ``uri`` into the index; return the import id.
+
+        Reports ``uri`` as an input to Airflow's hook lineage collector.
+        """
+        import_id = self.client.start_import(uri, integration_id=integration_id, error_mode=error_mode)
+        collect_hook_lineage(self, sources=[uri])
+        return import_id
 
     def describe_import(self, import_id: str) -> ImportModel:
         """The current state of an import."""
@@ -239,7 +266,19 @@ class PineconeHook(BaseHook):
             or a JSON object as text, sent as it is).
         :param namespace: ``""`` (or ``"__default__"``) for the default namespace.
         """
-        return self.client.upsert(vectors, namespace)
+        upserted = self.client.upsert(vectors, namespace)
+        self.report_written({namespace: upserted})
+        return upserted
+
+    def report_written(self, records: Mapping[str, int | None], sources: Iterable[str] = ()) -> None:
+        """Report to Airflow's hook lineage collector the namespaces written (namespace -> records),
+        and the storage ``sources`` they were read from; best effort, never raises.
+        """
+        try:
+            index = self.asset_index_name()
+        except PineconeError:
+            index = None
+        collect_hook_lineage(self, sources=sources, index=index, outputs=records)
 
     def imports_of(self, uri: str) -> list[ImportModel]:
         """Every listed import of ``uri`` on this index (a trailing ``/`` does not matter)."""
@@ -288,7 +327,12 @@ class PineconeHook(BaseHook):
 
     async def aupsert(self, vectors: Iterable[Mapping[str, Any]], namespace: str = "") -> int:
         """Async :meth:`upsert`."""
-        return await (await self.aget_client()).upsert(vectors, namespace)
+        client = await self.aget_client()
+        upserted = await client.upsert(vectors, namespace)
+        # No control-plane lookup on the event loop: a host-only connection names the index by its host.
+        index = client.config.index_name or _bare_host(await client.index_host())
+        collect_hook_lineage(self, index=index, outputs={namespace: upserted})
+        return upserted
 
     async def aupsert_sender(self, **kwargs: Any) -> AsyncUpsertSender:
         """A sender of prepared upsert batches on the hook's async client, for many requests in flight.
@@ -350,3 +394,8 @@ def _probe(client: PineconeClient) -> str:
         return f"Connected: index {index.name!r} is {state}, on {index.cloud} {index.region}, host {index.host}."
     indexes = client.list_indexes()
     return f"Connected: the project has {len(indexes)} indexes. Set 'index_name' in Extra to pick one."
+
+
+def _bare_host(host: str) -> str:
+    """``host`` without a scheme, port or trailing slash, lower case: to compare index hosts."""
+    return host.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].lower()

@@ -12,11 +12,14 @@ from airflow.configuration import conf
 from airflow.providers.common.compat.sdk import AirflowTaskTimeout
 from airflow.sdk import BaseOperator, Context
 
+from airflow_provider_pinecone.assets import declare_outlets, emit_load_events
 from airflow_provider_pinecone.client import PineconeConnectionError, PineconeError, PineconeServerError
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.client.validation import validate_error_mode, validate_import_id, validate_import_uri
 from airflow_provider_pinecone.events import EVENT_TIMEOUT, ImportEvent
 from airflow_provider_pinecone.failures import ImportTimedOut, raise_unless_completed
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.lineage import operator_lineage
 from airflow_provider_pinecone.links import PineconeImportLink
 from airflow_provider_pinecone.polling import ProgressLog, seconds_until_next_poll
 from airflow_provider_pinecone.reattach import (
@@ -29,6 +32,7 @@ from airflow_provider_pinecone.reattach import (
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, MAX_WAIT_SECONDS, check_seconds
 from airflow_provider_pinecone.tasks import PineconeIndexTaskMixin
+from airflow_provider_pinecone.uris import without_secrets
 from airflow_provider_pinecone.user_decision import stopped_by_user
 from airflow_provider_pinecone.xcom_keys import XCOM_IMPORT_ID, XCOM_IMPORT_URL
 
@@ -54,6 +58,11 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
 
     A mistake (a bad argument or connection, HTTP 401/403/404) fails the task without retries;
     transient trouble (429, 5xx, timeouts) is retried by the client and then by Airflow.
+
+    With ``wait_for_completion``, a Completed import emits one asset event per namespace it created
+    (``pinecone://<index>/<namespace>``, through the outlet alias ``pinecone:<dag_id>.<task_id>``; see
+    :mod:`airflow_provider_pinecone.assets`), with the import id, the namespace's record count and the
+    source URI in ``extra``; ``get_openlineage_facets_on_complete`` reports the same.
 
     :param uri: the import directory: ``s3://BUCKET/DIR``, ``gs://BUCKET/DIR`` or
         ``https://ACCOUNT.blob.core.windows.net/CONTAINER/DIR`` (templated).
@@ -104,7 +113,9 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         self.poll_interval = check_seconds("poll_interval", poll_interval, maximum=MAX_POLL_SECONDS)
         self.timeout = check_seconds("timeout", timeout, maximum=MAX_WAIT_SECONDS, allow_none=True)
         self.force_new_import = force_new_import
+        declare_outlets(self)
         self.import_id: str | None = None
+        self._written: dict[str, int] = {}  # namespace -> records, once the import completed
         self._ti: Any = None  # for on_kill, which gets no context
         self._waiting = False  # polling in this worker: a kill now may be a user stopping the import
 
@@ -146,9 +157,11 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
             context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
             if not self.wait_for_completion:
                 return self.import_id
-            return self._wait(self.import_id, namespaces_before)
+            result = self._wait(self.import_id, namespaces_before)
         finally:
             self._waiting = False
+        self._announce(context, result, namespaces_before)
+        return result
 
     def _start_import(self) -> str:
         try:
@@ -238,7 +251,42 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
             result = ended.result()
         self.log.info("Pinecone import %s completed: %s records imported.", result["id"],
                       f"{result.get('records_imported') or 0:,}")  # fmt: skip
+        self._announce(context, result, namespaces_before)
         return result
+
+    def _announce(self, context: Context, result: dict[str, Any], namespaces_before: list[str] | None) -> None:
+        """Tell Airflow what the Completed import wrote: asset events and hook lineage, one per namespace."""
+        if namespaces_before is None:
+            self.log.warning(
+                "Pinecone import %s: the index's namespaces before it are unknown (over %d, or re-attached to "
+                "without a record of them), so no asset events are emitted.", result["id"], MAX_REMEMBERED_NAMESPACES,
+            )  # fmt: skip
+            return
+        try:
+            stats = self.hook.describe_index_stats().namespaces
+            index = self.hook.asset_index_name()
+        except PineconeError as exc:  # the import Completed: failing the task now would help no one
+            self.log.warning("Pinecone import %s: could not read what it wrote (%s), so no asset events are "
+                             "emitted.", result["id"], exc)  # fmt: skip
+            return
+        self._written = {ns or DEFAULT_NAMESPACE: n for ns, n in stats.items() if ns not in set(namespaces_before)}
+        source = without_secrets(self.uri)
+        extras = {
+            ns: {"import_id": result["id"], "index": index, "namespace": ns, "records": n,
+                 "records_imported": result.get("records_imported"), "source_uri": source}
+            for ns, n in self._written.items()
+        }  # fmt: skip
+        uris = emit_load_events(self, context, index, extras)
+        self.hook.report_written(self._written, sources=[source])
+        self.log.info("Asset events: %s.", ", ".join(uris) or "none (the import created no namespace)")
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """OpenLineage: the import directory as input; the namespaces it created, with their records, as outputs.
+
+        ``None`` without the OpenLineage provider. Without ``wait_for_completion`` only the input is known.
+        """
+        index = self.hook.asset_index_name() if self._written else None
+        return operator_lineage([self.uri], index, self._written)
 
     def on_kill(self) -> None:
         """Cancel the import if a user stopped the task while it waited (marked it failed or success),

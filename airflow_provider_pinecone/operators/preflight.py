@@ -93,10 +93,30 @@ class ValidateImportSourceOperator(StorageTaskMixin, BaseOperator):
         self.max_workers = self.max_connections = max_workers
         # Arguments that are not templated are checked now, so a typo fails the DAG file's import.
         check_counts(sample_rows, max_workers)
+        self._report: ImportSourceReport | None = None
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """OpenLineage: each namespace folder of the source as an input, with its rows, bytes and files.
+
+        No outputs: pre-flight writes nothing (the import's task reports the namespaces it creates).
+        ``None`` without the OpenLineage provider.
+        """
+        from airflow_provider_pinecone.lineage import operator_lineage
+        from airflow_provider_pinecone.uris import parse_import_uri
+
+        if self._report is None or not self._report.namespaces:
+            return operator_lineage([self.uri], None, {})
+        location = parse_import_uri(without_secrets(self.uri))
+        statistics = {
+            location.folder_url(name): {"rowCount": ns.rows, "size": ns.bytes, "fileCount": ns.files}
+            for name, ns in self._report.namespaces.items()
+        }
+        return operator_lineage(list(statistics), None, {}, input_statistics=statistics)
 
     def execute(self, context: Context) -> dict[str, Any]:
         with mistakes_fail_fast():
             report = self._validate()
+        self._report = report
         self.log.info("%s", report.format_table())
         if report.errors:
             failure = report.error_summary()

@@ -19,11 +19,13 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 from airflow.providers.standard.operators.branch import BaseBranchOperator
 from airflow.sdk import BaseOperator, Context
 
+from airflow_provider_pinecone.assets import declare_outlets, emit_load_events
 from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.limits import UPSERT_BYTES_PER_SECOND, UPSERT_REQUESTS_PER_SECOND
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.client.throttle import NamespaceThrottle
 from airflow_provider_pinecone.client.validation import validate_error_mode
+from airflow_provider_pinecone.lineage import operator_lineage
 from airflow_provider_pinecone.storage import StorageError, without_secrets
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.task_params import check_seconds
@@ -92,6 +94,11 @@ class UpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseOperator):
     Returns a summary dict: ``upserted`` per namespace, ``skipped`` per reason, a sample of skipped
     ids, ``requests``, ``throttled_retries``, ``seconds``, ``records_per_second`` and ``verified``.
 
+    On success it emits one asset event per namespace written (``pinecone://<index>/<namespace>``,
+    through the outlet alias ``pinecone:<dag_id>.<task_id>``; see :mod:`airflow_provider_pinecone.assets`),
+    with the namespace's records, the load's totals and the source URI in ``extra``;
+    ``get_openlineage_facets_on_complete`` reports the same.
+
     :param uri: the Parquet source (templated).
     :param records: records to upsert (templated); a JSON string of a list is accepted too.
     :param partition: one partition from :class:`PlanUpsertPartitionsOperator`.
@@ -157,6 +164,9 @@ class UpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseOperator):
         self.verify_timeout = check_seconds("verify_timeout", verify_timeout, maximum=MAX_VERIFY_SECONDS)
         self._set_target(pinecone_conn_id, index_name, index_host)
         self._set_storage(aws_conn_id, gcp_conn_id, azure_conn_id, endpoint_url)
+        declare_outlets(self)
+        self._sources: list[str] = []  # storage read, for lineage
+        self._written: dict[str, int] = {}  # namespace -> records upserted
 
     def execute(self, context: Context) -> dict[str, Any]:
         return _input_errors_fail_fast(f"{self.task_id}", self._execute, context)  # type: ignore[no-any-return]
@@ -195,7 +205,31 @@ class UpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseOperator):
                 f"All {result['skipped_total']:,} records were skipped ({_reasons(result)}), so nothing was "
                 "upserted; fix the records (the log names some of them) or the target index."
             )
+        self._announce(context, result)
         return result
+
+    def _announce(self, context: Context, result: dict[str, Any]) -> None:
+        """Tell Airflow what the load wrote: one asset event (and hook lineage output) per namespace."""
+        self._written = {ns: n for ns, n in result["upserted"].items() if n}
+        index = self.hook.asset_index_name()
+        load = {key: result[key] for key in ("upserted_total", "skipped", "skipped_total", "requests",
+                                             "throttled_retries", "seconds", "verified")}  # fmt: skip
+        source = {"source_uri": ", ".join(self._sources)} if self._sources else {"source": "records"}
+        extras = {
+            ns: {"index": index, "namespace": ns, "records": n, "load": load, **source}
+            for ns, n in self._written.items()
+        }
+        uris = emit_load_events(self, context, index, extras)
+        self.hook.report_written(self._written, sources=self._sources)
+        self.log.info("Asset events: %s.", ", ".join(uris) or "none")
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """OpenLineage: the Parquet source as input, the namespaces written with their records as outputs.
+
+        ``None`` without the OpenLineage provider.
+        """
+        index = self.hook.asset_index_name() if self._written else None
+        return operator_lineage(self._sources, index, self._written)
 
     # ---- the source ----------------------------------------------------------------------------
 
@@ -214,6 +248,9 @@ class UpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseOperator):
         if self.records not in (None, ""):
             return LoadSource(records=records_to_table(_as_record_list(self.records)), namespace=namespace)
         files = files_of(self.partition) if self.partition is not None else _list_files(self)
+        # A partition's files, by namespace folder; a whole source, by the URI given.
+        folders = {without_secrets(f.url).rsplit("/", 1)[0] for f in files} if self.partition is not None else ()
+        self._sources = sorted(folders) if folders else [without_secrets(str(self.uri))]
         size = sum(f.size for f in files)
         namespaces = sorted({f.namespace for f in files})
         self.log.info("Upserting %d Parquet file(s), %s bytes, into namespace(s) %s.", len(files), f"{size:,}",
