@@ -22,3 +22,19 @@ class PineconeImportLink(BaseOperatorLink):
         from airflow.sdk.execution_time.xcom import XCom
 
         return XCom.get_value(ti_key=ti_key, key=XCOM_IMPORT_URL) or ""
+
+
+class PineconeTabLink(BaseOperatorLink):
+    """Opens the task's "Pinecone" tab (the provider's UI plugin): live import status, pre-flight report
+    or upsert summary.
+
+    A same-origin path, so the UI opens it in the same window; it needs neither XCom nor network.
+    """
+
+    name = "Pinecone tab"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        """``<base>/dags/<dag>/runs/<run>/tasks/<task>[/mapped/<i>]/plugin/pinecone``."""
+        from airflow_provider_pinecone.plugin.urls import base_path, task_tab_path
+
+        return task_tab_path(ti_key.dag_id, ti_key.run_id, ti_key.task_id, ti_key.map_index, base=base_path())
