@@ -20,7 +20,7 @@ from airflow_provider_pinecone.events import EVENT_TIMEOUT, ImportEvent
 from airflow_provider_pinecone.failures import ImportTimedOut, raise_unless_completed
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.lineage import operator_lineage
-from airflow_provider_pinecone.links import PineconeImportLink
+from airflow_provider_pinecone.links import PineconeImportLink, PineconeTabLink
 from airflow_provider_pinecone.polling import ProgressLog, seconds_until_next_poll
 from airflow_provider_pinecone.reattach import (
     ImportLedger,
@@ -84,7 +84,7 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
     """
 
     template_fields: Sequence[str] = ("uri", "integration_id", "error_mode", "index_name", "index_host")
-    operator_extra_links = (PineconeImportLink(),)
+    operator_extra_links = (PineconeImportLink(), PineconeTabLink())
     ui_color = "#e6f1ff"
 
     def __init__(
@@ -346,7 +346,7 @@ class CancelImportOperator(PineconeIndexTaskMixin, BaseOperator):
     """
 
     template_fields: Sequence[str] = ("import_id", "index_name", "index_host")
-    operator_extra_links = (PineconeImportLink(),)
+    operator_extra_links = (PineconeImportLink(), PineconeTabLink())
 
     def __init__(
         self,

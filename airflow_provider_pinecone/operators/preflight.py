@@ -11,6 +11,7 @@ from airflow.sdk import BaseOperator, Context
 from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.models import IndexModel
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
+from airflow_provider_pinecone.links import PineconeTabLink
 from airflow_provider_pinecone.preflight.arguments import check_counts
 from airflow_provider_pinecone.storage import (
     DEFAULT_MAX_CONNECTIONS,
@@ -62,6 +63,7 @@ class ValidateImportSourceOperator(StorageTaskMixin, BaseOperator):
     """
 
     template_fields: Sequence[str] = ("uri", "index_name", "error_mode")
+    operator_extra_links = (PineconeTabLink(),)
     ui_color = "#fff4d6"
 
     def __init__(

@@ -26,6 +26,7 @@ from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.client.throttle import NamespaceThrottle
 from airflow_provider_pinecone.client.validation import validate_error_mode
 from airflow_provider_pinecone.lineage import operator_lineage
+from airflow_provider_pinecone.links import PineconeTabLink
 from airflow_provider_pinecone.storage import StorageError, without_secrets
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.task_params import check_seconds
@@ -121,6 +122,7 @@ class UpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseOperator):
     """
 
     template_fields: Sequence[str] = ("uri", "records", "namespace", "error_mode", "index_name", "index_host")
+    operator_extra_links = (PineconeTabLink(),)
     ui_color = "#e3f2e1"
 
     def __init__(

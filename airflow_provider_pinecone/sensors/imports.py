@@ -15,7 +15,7 @@ from airflow_provider_pinecone.client.validation import validate_import_id
 from airflow_provider_pinecone.events import EVENT_TIMEOUT, ImportEvent
 from airflow_provider_pinecone.failures import raise_unless_completed
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
-from airflow_provider_pinecone.links import PineconeImportLink
+from airflow_provider_pinecone.links import PineconeImportLink, PineconeTabLink
 from airflow_provider_pinecone.polling import ProgressLog
 from airflow_provider_pinecone.task_failures import mistakes_fail_fast
 from airflow_provider_pinecone.task_params import MAX_POLL_SECONDS, MAX_WAIT_SECONDS, check_seconds
@@ -40,7 +40,7 @@ class ImportSensor(PineconeIndexTaskMixin, BaseSensorOperator):
     """
 
     template_fields: Sequence[str] = ("import_id", "index_name", "index_host")
-    operator_extra_links = (PineconeImportLink(),)
+    operator_extra_links = (PineconeImportLink(), PineconeTabLink())
     ui_color = "#e6f1ff"
 
     def __init__(
