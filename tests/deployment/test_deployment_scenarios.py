@@ -868,3 +868,42 @@ def test_upsert_worker_killed(scenarios: ScenarioRunner) -> None:
     """SIGKILL of UpsertOperator's task process mid-load: try 2 resumes after the saved row groups; exactly
     2,000 records, and only the acknowledged-but-unsaved row groups were sent twice."""
     scenarios.result("upsert_worker_killed")
+
+
+# 14. Assets: an upsert's asset event schedules a DAG scheduled on pinecone://<index>/<namespace>
+
+
+@scenario
+def scenario_asset_downstream(ctx: Scenario) -> None:
+    producer, consumer, namespace = "deploy_asset_upsert", "deploy_asset_consumer", "articles"
+    index, uri = ctx.index(), ctx.uri()  # the index is "asset-downstream": the consumer's asset names it
+    ctx.write_dataset(uri, {namespace: 40})
+    existing = {run["dag_run_id"] for run in ctx.rest.get(f"/api/v2/dags/{consumer}/dagRuns")["dag_runs"]}
+    run_id = ctx.trigger(producer, {"index_name": index, "uri": uri})
+    where = lambda: ctx.context(producer, run_id, index, uri)  # noqa: E731
+    state = ctx.rest.wait_run(producer, run_id, timeout=RUN_TIMEOUT)
+    assert state == "success", f"{ctx.name}: the upsert run {state}{where()}"
+
+    def consumer_run() -> dict[str, Any] | None:
+        runs = ctx.rest.get(f"/api/v2/dags/{consumer}/dagRuns")["dag_runs"]
+        return next((run for run in runs if run["dag_run_id"] not in existing), None)
+
+    run = ctx.rest.wait(consumer_run, 30, f"{ctx.name}: a run of {consumer} after the asset event")
+    ctx.runs.append((consumer, run["dag_run_id"]))
+    assert run["run_type"] == "asset_triggered", f"{ctx.name}: {consumer} run {run}{where()}"
+    state = ctx.rest.wait_run(consumer, run["dag_run_id"], timeout=RUN_TIMEOUT)
+    assert state == "success", f"{ctx.name}: the consumer run {state}{where()}"
+    event = ctx.rest.xcom(consumer, run["dag_run_id"], "read_event")
+    expected_extra = {"index": index, "namespace": namespace, "records": 40, "source_uri": uri}
+    assert isinstance(event, dict), f"{ctx.name}: the consumer returned {event!r}{where()}"
+    got = {key: event["extra"].get(key) for key in expected_extra}
+    assert (got, event["source_dag_id"], event["source_run_id"]) == (expected_extra, producer, run_id), (
+        f"{ctx.name}: the triggering event {event}{where()}"
+    )
+    assert event["extra"]["load"]["upserted_total"] == 40, f"{ctx.name}: {event}{where()}"
+
+
+def test_asset_downstream(scenarios: ScenarioRunner) -> None:
+    """An upsert emits pinecone://asset-downstream/articles; the DAG scheduled on that asset runs after it,
+    triggered by that event, and reads the event's extra (records, source URI, load summary)."""
+    scenarios.result("asset_downstream")
