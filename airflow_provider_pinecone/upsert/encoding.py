@@ -9,7 +9,7 @@ slices of flat numpy views, and metadata, already JSON, is embedded as the text 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,8 +50,14 @@ def encode_table(table: pa.Table) -> list[bytes]:
     Columns are those of the import layout: ``id``, and any of ``values``, ``sparse_values`` and
     ``metadata`` (JSON text, embedded verbatim). A null or empty sparse vector is left out.
     """
+    return list(iter_encoded(table))
+
+
+def iter_encoded(table: pa.Table) -> Iterator[bytes]:
+    """:func:`encode_table`'s fragments one at a time, so a caller that batches them as they come
+    never holds a whole table's JSON (about 8.5 KB a row at 768 dimensions)."""
     if table.num_rows == 0:
-        return []
+        return iter(())
     names = table.column_names
     ids = table.column("id").to_pylist()
     values = _dense_rows(table.column("values")) if "values" in names else None
@@ -59,8 +65,8 @@ def encode_table(table: pa.Table) -> list[bytes]:
     metadata = table.column("metadata").to_pylist() if "metadata" in names else None
     if sparse is None and metadata is None and values is not None:
         # The common dense-only case without the per-row branches below.
-        return [encode_record(record_id, values(row)) for row, record_id in enumerate(ids)]
-    return [
+        return (encode_record(record_id, values(row)) for row, record_id in enumerate(ids))
+    return (
         encode_record(
             record_id,
             values(row) if values is not None else None,
@@ -68,7 +74,7 @@ def encode_table(table: pa.Table) -> list[bytes]:
             metadata[row] if metadata is not None else None,
         )
         for row, record_id in enumerate(ids)
-    ]
+    )
 
 
 def _combined(column: pa.ChunkedArray | pa.Array) -> pa.Array:

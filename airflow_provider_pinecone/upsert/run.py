@@ -31,7 +31,7 @@ from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.client.upsert import UpsertBatch, UpsertBatcher, wire_namespace
 from airflow_provider_pinecone.storage import ObjectStore, StorageOptions
 from airflow_provider_pinecone.upsert.checks import RowChecker
-from airflow_provider_pinecone.upsert.encoding import encode_table
+from airflow_provider_pinecone.upsert.encoding import iter_encoded
 from airflow_provider_pinecone.upsert.progress import LoadProgress
 from airflow_provider_pinecone.upsert.reading import iter_row_groups
 from airflow_provider_pinecone.upsert.resume import Checkpoints, ResumePoint, RowGroupTag, UpsertLedger
@@ -288,7 +288,7 @@ class UpsertRun:
             if self.ids is not None:
                 self.ids.add(namespace, good.column("id").to_pylist())
             batcher = UpsertBatcher(namespace)
-            for fragment in encode_table(good):
+            for fragment in iter_encoded(good):  # one at a time: a slice's JSON is never held whole
                 batch = batcher.add(fragment, tag)
                 if batch is not None:
                     yield batch
