@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from airflow_provider_pinecone.client import ImportModel, PineconeClient, PineconeError, RetryPolicy
 from airflow_provider_pinecone.hooks import connection_settings
@@ -93,6 +94,18 @@ def _build_client(target: Target) -> Client:
     config = dataclasses.replace(config, timeout=min(config.timeout, CALL_TIMEOUT), retry=CALL_RETRY)
     secrets = tuple(s for s in (config.api_key, conn.password) if s)
     return Client(PineconeClient(config), secrets)
+
+
+def redacted(view: dict[str, Any], secrets: tuple[str, ...]) -> dict[str, Any]:
+    """``view`` with every secret cut out of its text values (Pinecone's error text might quote one)."""
+    out: dict[str, Any] = {}
+    for key, value in view.items():
+        if isinstance(value, str):
+            for secret in secrets:
+                if secret:
+                    value = value.replace(secret, "***")
+        out[key] = value
+    return out
 
 
 def shown_error(exc: BaseException, secrets: tuple[str, ...] = ()) -> str:

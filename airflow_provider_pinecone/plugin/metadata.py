@@ -58,6 +58,14 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+def import_id_text(value: Any) -> str | None:
+    """An import id as read back from XCom. Pinecone's ids are digits ("1"), and Airflow's XCom reading
+    JSON-decodes a stored string once more, so the id "1" comes back as the number 1."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return _text(str(value))
+
+
 def task_instance(ref: TaskRef) -> TaskInstanceInfo | None:
     """The task instance ``ref`` with its Pinecone XComs, or ``None`` when there is none."""
     from airflow.models.renderedtifields import RenderedTaskInstanceFields
@@ -113,7 +121,7 @@ def task_instance(ref: TaskRef) -> TaskInstanceInfo | None:
         operator=operator,
         xcoms=xcoms,
         rendered_index_name=_text(rendered.get("index_name")) if isinstance(rendered, dict) else None,
-        rendered_import_id=_text(rendered.get("import_id")) if isinstance(rendered, dict) else None,
+        rendered_import_id=import_id_text(rendered.get("import_id")) if isinstance(rendered, dict) else None,
         trigger_conn_id=trigger_conn_id,
         trigger_index_name=trigger_index_name,
     )
@@ -178,7 +186,7 @@ def tasks_of_imports(import_ids: Iterable[str]) -> dict[str, TaskRef]:
         ).all()
         # Oldest first, so that a task that only watched an import later does not replace its starter.
         for row in reversed(rows):
-            value = XComModel.deserialize_value(row)
-            if isinstance(value, str) and value in wanted and value not in found:
+            value = import_id_text(XComModel.deserialize_value(row))
+            if value is not None and value in wanted and value not in found:
                 found[value] = TaskRef(row.dag_id, row.run_id, row.task_id, row.map_index)
     return found

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from airflow_provider_pinecone.client import ImportModel, ImportStatus, PineconeNotFoundError
 from airflow_provider_pinecone.plugin import metadata
 from airflow_provider_pinecone.plugin.access import Visibility
-from airflow_provider_pinecone.plugin.live import LiveData, Target, shown_error
+from airflow_provider_pinecone.plugin.live import LiveData, Target, redacted, shown_error
 from airflow_provider_pinecone.plugin.metadata import TaskInstanceInfo, TaskRef
 from airflow_provider_pinecone.plugin.urls import task_tab_path
 from airflow_provider_pinecone.xcom_keys import XCOM_IMPORT_ID, XCOM_IMPORT_URL, XCOM_PREFLIGHT_REPORT
@@ -138,8 +138,7 @@ def _looks_like_summary(value: Any) -> bool:
 
 def import_id_of(info: TaskInstanceInfo) -> str | None:
     """The import the task started (XCom) or watches or cancels (its rendered ``import_id``)."""
-    pushed = info.xcoms.get(XCOM_IMPORT_ID)
-    return pushed if isinstance(pushed, str) and pushed else info.rendered_import_id
+    return metadata.import_id_text(info.xcoms.get(XCOM_IMPORT_ID)) or info.rendered_import_id
 
 
 def task_kind(info: TaskInstanceInfo) -> str:
@@ -297,7 +296,7 @@ def live_import(
             errors.append(f"{conn_id}: {shown_error(exc, secrets)}")
             continue
         owners.put(import_id, index_name, target)
-        return {**import_view(imp), "connection": conn_id, "index": client.index}
+        return redacted({**import_view(imp), "connection": conn_id, "index": client.index}, client.secrets)
     reason = (
         "; ".join(errors)
         if errors
@@ -336,15 +335,15 @@ def ti_view(info: TaskInstanceInfo, live: LiveData, owners: ImportOwners) -> dic
 # ---- the imports page -------------------------------------------------------------------------
 
 
-def _listing(live: LiveData, conn_id: str) -> tuple[str, str, list[ImportModel] | None, str | None]:
+def _listing(live: LiveData, conn_id: str) -> tuple[str, str, list[ImportModel] | None, str | None, tuple[str, ...]]:
     secrets: tuple[str, ...] = ()
     index = ""
     try:
         client = live.client(Target(conn_id))
         secrets, index = client.secrets, client.index
-        return conn_id, index, live.list_imports(Target(conn_id)), None
+        return conn_id, index, live.list_imports(Target(conn_id)), None, secrets
     except Exception as exc:  # one broken connection must not hide the others
-        return conn_id, index, None, shown_error(exc, secrets)
+        return conn_id, index, None, shown_error(exc, secrets), secrets
 
 
 def imports_view(
@@ -375,7 +374,7 @@ def imports_view(
     rows: list[tuple[datetime, dict[str, Any]]] = []
     errors = []
     seen: set[tuple[str, str]] = set()
-    for conn, index_name, imports, error in listings:
+    for conn, index_name, imports, error, secrets in listings:
         if error is not None:
             if visibility.connection(conn):
                 errors.append({"connection": conn, "error": error})
@@ -384,9 +383,8 @@ def imports_view(
             if (index_name, imp.id) in seen:  # two connections to one index
                 continue
             seen.add((index_name, imp.id))
-            rows.append((imp.created_at or datetime.min.replace(tzinfo=UTC), {
-                **import_view(imp, now=now), "connection": conn, "index": index_name,
-            }))  # fmt: skip
+            row = redacted({**import_view(imp, now=now), "connection": conn, "index": index_name}, secrets)
+            rows.append((imp.created_at or datetime.min.replace(tzinfo=UTC), row))
     tasks = metadata.tasks_of_imports(row["id"] for _, row in rows)
     visible = []
     for _created, row in sorted(rows, key=lambda r: r[0], reverse=True):
