@@ -247,6 +247,7 @@ class UpsertRun:
 
     def _file(self, store: ObjectStore, file: SourceFile, start: int) -> Iterator[Any]:
         pending = LoadTotals()
+        batcher = UpsertBatcher(file.namespace)  # one per row group: its slices fill the same bodies
         first = True
         for chunk in iter_row_groups(store, file, start_row_group=start):
             if first and start:
@@ -254,7 +255,15 @@ class UpsertRun:
             first = False
             tag = RowGroupTag(file.url, chunk.row_group)
             yield from self._row_group(
-                chunk.table, tag, file.namespace, file.url, last=False, totals=pending, first_row=chunk.first_row
+                chunk.table,
+                tag,
+                file.namespace,
+                file.url,
+                last=False,
+                totals=pending,
+                first_row=chunk.first_row,
+                batcher=batcher,
+                flush=chunk.last_in_row_group,
             )
             if chunk.last_in_row_group:
                 yield _RowGroupRead(tag, pending, file.size // max(chunk.row_groups, 1))
@@ -272,9 +281,16 @@ class UpsertRun:
         last: bool,
         totals: LoadTotals | None = None,
         first_row: int = 0,
+        batcher: UpsertBatcher | None = None,
+        flush: bool = True,
     ) -> Iterator[Any]:
-        """Check, encode and batch one slice of a row group; a batch never spans two row groups."""
+        """Check, encode and batch one slice of a row group; a batch never spans two row groups.
+
+        ``batcher`` carries a partly filled body over to the row group's next slice (small slices
+        then make no more requests than whole row groups); ``flush`` sends it at the row group's end.
+        """
         totals = totals if totals is not None else LoadTotals()
+        batcher = batcher if batcher is not None else UpsertBatcher(namespace)
         checked = self.checker.check(table, where, first_row=first_row)
         totals.skipped.update(checked.skipped)
         room = max(0, MAX_SKIPPED_IDS - len(totals.skipped_ids))
@@ -287,11 +303,11 @@ class UpsertRun:
             totals.upserted[namespace or DEFAULT_NAMESPACE] += good.num_rows
             if self.ids is not None:
                 self.ids.add(namespace, good.column("id").to_pylist())
-            batcher = UpsertBatcher(namespace)
             for fragment in iter_encoded(good):  # one at a time: a slice's JSON is never held whole
                 batch = batcher.add(fragment, tag)
                 if batch is not None:
                     yield batch
+        if flush:
             batch = batcher.flush(tag)
             if batch is not None:
                 yield batch
