@@ -11,7 +11,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := True
 
-.PHONY: test postgres unit-oldest demo bench bench-fanout bench-preflight bench-upsert lock lint clean node_modules
+.PHONY: test postgres chromium unit-oldest demo bench bench-fanout bench-preflight bench-upsert lock lint clean node_modules
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ $(UV):
 # The pinned development environment (Airflow 3.3.2); re-synced when the lock file changes.
 $(VENV)/.synced: requirements/dev-airflow-3.3.txt pyproject.toml | $(UV)
 	$(UV) pip sync --quiet --python $(VENV)/bin/python requirements/dev-airflow-3.3.txt
+	@# The editable build leaves an egg-info in the checkout; with the checkout on sys.path (pytest,
+	@# the deployment suite) Python would then see the package twice and Airflow load its plugin twice.
+	rm -rf airflow_provider_pinecone.egg-info
 	touch $@
 
 # The oldest Airflow we declare support for, to keep `apache-airflow>=3.1.0` honest.
@@ -37,7 +40,7 @@ node_modules/.package-lock.json: package-lock.json package.json
 node_modules: node_modules/.package-lock.json
 
 # Lint and types first: a style or type error fails before the 4-minute suite starts.
-test: lint $(VENV)/.synced node_modules postgres unit-oldest
+test: lint $(VENV)/.synced node_modules postgres chromium unit-oldest
 	$(VENV)/bin/python -m pytest -q tests
 
 # ruff (lint, then format check) over the package, tests, examples and benchmarks; mypy over the
@@ -52,6 +55,13 @@ lint: $(VENV)/.synced
 postgres:
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql)
+
+# Chromium for the deployment suite's browser tests (tests/deployment/test_ui_browser.py), which
+# Playwright drives through executable_path: its own browser download is not used. Debian's package
+# is installed only when no chromium is found.
+chromium:
+	@command -v chromium >/dev/null || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
 
 unit-oldest: $(VENV_OLDEST)/.synced
 	AIRFLOW_HOME=$(CURDIR)/.airflow-3.1 $(VENV_OLDEST)/bin/python -m pytest -q tests/unit
