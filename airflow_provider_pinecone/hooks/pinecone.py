@@ -35,6 +35,8 @@ from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE
 
 CONSOLE_URL = "https://app.pinecone.io"
 # test_connection should answer quickly, not retry for two minutes.
+#: How long naming a host-only index (for asset URIs) may take before the host names it instead.
+NAME_LOOKUP_SECONDS = 3.0
 _TEST_CONNECTION_RETRY = RetryPolicy(max_attempts=2, max_elapsed=10.0, initial_backoff=0.5, max_backoff=2.0)
 
 
@@ -196,11 +198,15 @@ class PineconeHook(BaseHook):
 
     def _index_name_of_host(self) -> str:
         host = _bare_host(self.resolve_index_host())
+        # A name for an asset is not worth the connection's whole retry budget: a few seconds at most.
+        client = self._quick_client(NAME_LOOKUP_SECONDS)
         try:
-            found = [index.name for index in self.client.list_indexes() if _bare_host(index.host) == host]
+            found = [index.name for index in client.list_indexes() if _bare_host(index.host) == host]
         except PineconeError as exc:
             self.log.info("Could not look up which index has host %s (%s); assets name it by its host.", host, exc)
             found = []
+        finally:
+            client.close()
         return found[0] if found else host
 
     def start_import(self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue") -> str:
@@ -229,17 +235,21 @@ class PineconeHook(BaseHook):
 
         For ``on_kill``, which Airflow ends a few seconds after it starts.
         """
+        client = self._quick_client(seconds)
+        try:
+            client.cancel_import(import_id)
+        finally:
+            client.close()
+
+    def _quick_client(self, seconds: float) -> PineconeClient:
+        """A client that gives up after about ``seconds``, whatever the connection's retry budget."""
         config = dataclasses.replace(
             self.connection_config,
             index_host=self.resolve_index_host(),
             timeout=seconds,
             retry=RetryPolicy(max_attempts=2, max_elapsed=seconds, initial_backoff=0.1, max_backoff=seconds / 2),
         )
-        client = PineconeClient(config)
-        try:
-            client.cancel_import(import_id)
-        finally:
-            client.close()
+        return PineconeClient(config)
 
     def describe_index(self, name: str | None = None) -> IndexModel:
         """Describe an index, by default the hook's."""
