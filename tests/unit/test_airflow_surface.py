@@ -243,7 +243,8 @@ def test_the_trigger_polls_inside_one_hook_session(emulator_conn, monkeypatch):
     from airflow_provider_pinecone.client.pool import open_shared_clients
     from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 
-    emulator_conn.set_import_behaviour(duration=0.3, indexing_delay=0.0)
+    # Long enough that even a late first poll (a busy machine) is followed by a second one.
+    emulator_conn.set_import_behaviour(duration=1.0, indexing_delay=0.0)
     import_id = _start(emulator_conn)
     sessions, polls = [], []
     session, describe = PineconeHook.session, PineconeHook.adescribe_import
