@@ -22,11 +22,13 @@ with it; its subprocesses get an environment of their own, so the in-process tes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.deployment.harness import ADMIN_PASSWORD, ADMIN_USER, OUTSIDER_PASSWORD, OUTSIDER_USER
 from tests.deployment.stack import Deployment, start_stack
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +41,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.deployment)
             # Start-up (under a minute) is charged to the first test that asks for the deployment.
             item.add_marker(pytest.mark.timeout(400))
+    _browser_tests_beside_the_scenarios(items)
+
+
+def _browser_tests_beside_the_scenarios(items: list[pytest.Item]) -> None:
+    """Run the browser tests right after the first test that starts the deployment scenarios.
+
+    The scenarios run in threads (test_deployment_scenarios.py) and their tests mostly wait, so the
+    browser tests (in the main thread, on their own DAGs and indexes) overlap them instead of adding
+    their time after them.
+    """
+    browser = [item for item in items if Path(str(item.path)).name == "test_ui_browser.py"]
+    first = next((i for i, item in enumerate(items) if "scenarios" in getattr(item, "fixturenames", ())), None)
+    if not browser or first is None:
+        return
+    rest = [item for item in items if item not in browser]
+    at = rest.index(items[first]) + 1
+    items[:] = rest[:at] + browser + rest[at:]
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +78,47 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if _running and (nextitem is None or HERE not in Path(str(nextitem.path)).parents):
         for stack in _running:
             stack.stop()  # idempotent: the fixture's own teardown then finds nothing left to stop
+
+
+# ------------------------------------------------------------------------------------------------
+# Browser tests (tests/deployment/test_ui_browser.py): headless Chromium, signed in to the deployment
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Debian's, through Playwright's ``executable_path``) for the session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.deployment.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser: Any, deployment: Deployment) -> Iterator[Callable[..., Any]]:
+    """``signed_in(user)``: a new browser context signed in as ``admin`` or ``outsider`` (closed after the test
+    session); each user signs in once through the login form, later contexts reuse the session cookie."""
+    from tests.deployment.browser import UI_TIMEOUT_MS, VIEWPORT, sign_in
+
+    passwords = {ADMIN_USER: ADMIN_PASSWORD, OUTSIDER_USER: OUTSIDER_PASSWORD}
+    states: dict[str, Any] = {}
+    contexts: list[Any] = []
+
+    def new_context(user: str = ADMIN_USER) -> Any:
+        if user not in states:
+            states[user] = sign_in(browser, deployment.airflow.base_url, user, passwords[user])
+        context = browser.new_context(
+            viewport=VIEWPORT, storage_state=states[user], base_url=deployment.airflow.base_url
+        )
+        context.set_default_timeout(UI_TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield new_context
+    for context in contexts:
+        context.close()

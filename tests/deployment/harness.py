@@ -9,7 +9,8 @@ binaries run as the ``postgres`` system user (``runuser``), which owns the direc
 (process group) with its output in ``<tmp>/logs/<component>.log``. Their environment is built from
 scratch for Airflow (none of this process's ``AIRFLOW*`` variables leak in, so the in-process tests'
 throw-away home and SQLite database stay theirs): LocalExecutor, PostgreSQL, the simple auth manager
-with one admin, fast heartbeats, the DAG folder ``tests/deployment/dags``. Every wait is bounded and
+with an admin and an outsider (:mod:`tests.deployment.auth_manager`), fast heartbeats, the DAG
+folder ``tests/deployment/dags``. Every wait is bounded and
 polls a condition. :meth:`AirflowDeployment.stop` ends every process group it ever started, including
 those of SIGKILLed-and-restarted components and their orphans.
 """
@@ -38,6 +39,11 @@ DAGS_FOLDER = Path(__file__).resolve().parent / "dags"
 AIRFLOW_BIN = Path(sys.executable).parent / "airflow"
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "deployment-admin-password"
+#: A second UI user, kept out of the DAGs named ``deploy_ui_secret*`` by the deployment's auth
+#: manager (tests/deployment/auth_manager.py); the browser tests sign in as both.
+OUTSIDER_USER = "outsider"
+OUTSIDER_PASSWORD = "deployment-outsider-password"
+SECRET_DAG_PREFIX = "deploy_ui_secret"
 # Fixed secrets: a throw-away deployment on loopback; fixed so every component agrees on them.
 FERNET_KEY = "9oyYNjlxvLQy2MQslpunTcxCZWhrNg6H1GMlDt68CS4="
 JWT_SECRET = "deployment-suite-jwt-secret-0123456789abcdef"
@@ -364,10 +370,9 @@ class AirflowDeployment:
                 "AIRFLOW__CORE__FERNET_KEY": FERNET_KEY,
                 "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.base_url}/execution/",
-                "AIRFLOW__CORE__AUTH_MANAGER": (
-                    "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
-                ),
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin",
+                # The simple auth manager, but the outsider may not read the secret DAGs.
+                "AIRFLOW__CORE__AUTH_MANAGER": "tests.deployment.auth_manager.RestrictedSimpleAuthManager",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin,{OUTSIDER_USER}:op",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.home / "passwords.json"),
                 "AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL": "5",
                 "AIRFLOW__CORE__KILLED_TASK_CLEANUP_TIME": "20",
@@ -414,7 +419,9 @@ class AirflowDeployment:
             )
         self.logs.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(parents=True, exist_ok=True)
-        (self.home / "passwords.json").write_text(json.dumps({ADMIN_USER: ADMIN_PASSWORD}))
+        (self.home / "passwords.json").write_text(
+            json.dumps({ADMIN_USER: ADMIN_PASSWORD, OUTSIDER_USER: OUTSIDER_PASSWORD})
+        )
         self.postgres.start()
         env = self.environment()
         migrate = Component(
@@ -454,13 +461,17 @@ class AirflowDeployment:
         except DeploymentError as exc:
             raise DeploymentError(f"{exc}\n{self.log_tails(components)}") from None
 
-    def _authenticated_client(self) -> httpx.Client:
+    def token(self, username: str = ADMIN_USER, password: str = ADMIN_PASSWORD) -> str:
+        """A JWT for ``username``, from the simple auth manager's ``POST /auth/token`` (what its login form posts)."""
         response = httpx.post(
-            f"{self.base_url}/auth/token", json={"username": ADMIN_USER, "password": ADMIN_PASSWORD}, timeout=30
+            f"{self.base_url}/auth/token", json={"username": username, "password": password}, timeout=30
         )
         if response.status_code >= 300:
             raise DeploymentError(f"POST /auth/token: {response.status_code} {response.text}")
-        token = response.json()["access_token"]
+        return response.json()["access_token"]
+
+    def _authenticated_client(self) -> httpx.Client:
+        token = self.token()
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
     def restart(self, name: str, *, kill: bool = True, whole_group: bool = False, timeout: float = 60.0) -> None:

@@ -40,6 +40,9 @@ EXPECTED_DAGS = (
     "deploy_wait_timeout",
     "deploy_user_mistakes",
     "deploy_reimport",
+    "deploy_ui_import",
+    "deploy_ui_secret_import",
+    "deploy_ui_preflight",
 )
 
 
