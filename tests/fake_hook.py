@@ -134,7 +134,9 @@ class FakeHook:
         uri = uri.rstrip("/")
         return [imp.model for imp in self.imports.values() if (imp.model.uri or "").rstrip("/") == uri]
 
-    def start_import(self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue") -> str:
+    def start_import(
+        self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue", report_lineage: bool = True
+    ) -> str:
         self._call("start_import", (uri, integration_id, error_mode))
         import_id = str(len(self.imports) + 1)
         started = datetime.now(UTC)

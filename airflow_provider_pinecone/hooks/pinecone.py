@@ -209,13 +209,18 @@ class PineconeHook(BaseHook):
             client.close()
         return found[0] if found else host
 
-    def start_import(self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue") -> str:
+    def start_import(
+        self, uri: str, *, integration_id: str | None = None, error_mode: str = "continue", report_lineage: bool = True
+    ) -> str:
         """Start a bulk import from ``uri`` into the index; return the import id.
 
-        Reports ``uri`` as an input to Airflow's hook lineage collector.
+        Reports ``uri`` as an input to Airflow's hook lineage collector, unless ``report_lineage`` is
+        false: the collector's first use in a process can take a second or two (Airflow loads every
+        provider's asset factories), which a caller that must record the id at once does later.
         """
         import_id = self.client.start_import(uri, integration_id=integration_id, error_mode=error_mode)
-        collect_hook_lineage(self, sources=[uri])
+        if report_lineage:
+            collect_hook_lineage(self, sources=[uri])
         return import_id
 
     def describe_import(self, import_id: str) -> ImportModel:
@@ -284,10 +289,12 @@ class PineconeHook(BaseHook):
         """Report to Airflow's hook lineage collector the namespaces written (namespace -> records),
         and the storage ``sources`` they were read from; best effort, never raises.
         """
-        try:
-            index = self.asset_index_name()
-        except PineconeError:
-            index = None
+        index = None
+        if records:
+            try:
+                index = self.asset_index_name()
+            except PineconeError:
+                pass
         collect_hook_lineage(self, sources=sources, index=index, outputs=records)
 
     def imports_of(self, uri: str) -> list[ImportModel]:

@@ -155,6 +155,7 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         try:
             context["ti"].xcom_push(key=XCOM_IMPORT_ID, value=self.import_id)
             context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
+            self.hook.report_written({}, sources=[without_secrets(self.uri)])
             if not self.wait_for_completion:
                 return self.import_id
             result = self._wait(self.import_id, namespaces_before)
@@ -165,7 +166,10 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
 
     def _start_import(self) -> str:
         try:
-            return self.hook.start_import(self.uri, integration_id=self.integration_id, error_mode=self.error_mode)
+            # Lineage is reported once the id is recorded (see _execute): its first report can take seconds.
+            return self.hook.start_import(
+                self.uri, integration_id=self.integration_id, error_mode=self.error_mode, report_lineage=False
+            )
         except (PineconeServerError, PineconeConnectionError) as exc:
             # The request may have reached Pinecone before it failed: look before giving up, so a
             # task retry does not find an orphan import it cannot see.
