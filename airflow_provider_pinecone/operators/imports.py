@@ -155,7 +155,6 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
         try:
             context["ti"].xcom_push(key=XCOM_IMPORT_ID, value=self.import_id)
             context["ti"].xcom_push(key=XCOM_IMPORT_URL, value=self.hook.console_import_url())
-            self.hook.report_written({}, sources=[without_secrets(self.uri)])
             if not self.wait_for_completion:
                 return self.import_id
             result = self._wait(self.import_id, namespaces_before)
@@ -166,7 +165,9 @@ class StartImportOperator(PineconeIndexTaskMixin, BaseOperator):
 
     def _start_import(self) -> str:
         try:
-            # Lineage is reported once the id is recorded (see _execute): its first report can take seconds.
+            # No hook lineage here: the collector's first use can take seconds (Airflow loads every
+            # provider's asset factories) before the id is recorded. The task reports its lineage
+            # when the import completed (_announce) and through get_openlineage_facets_on_complete.
             return self.hook.start_import(
                 self.uri, integration_id=self.integration_id, error_mode=self.error_mode, report_lineage=False
             )
