@@ -84,9 +84,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 # Browser tests (tests/deployment/test_ui_browser.py): headless Chromium, signed in to the deployment
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session-scoped: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, and every later test that calls asyncio.run() (dag.test()'s inline
+# triggers, the upsert operator) would fail with "cannot be called from a running event loop".
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A headless Chromium (Debian's, through Playwright's ``executable_path``) for the session."""
+    """A headless Chromium (Debian's, through Playwright's ``executable_path``) for the browser tests."""
     from playwright.sync_api import sync_playwright
 
     from tests.deployment.browser import launch
@@ -99,10 +102,10 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def signed_in(browser: Any, deployment: Deployment) -> Iterator[Callable[..., Any]]:
     """``signed_in(user)``: a new browser context signed in as ``admin`` or ``outsider`` (closed after the test
-    session); each user signs in once through the login form, later contexts reuse the session cookie."""
+    module); each user signs in once through the login form, later contexts reuse the session cookie."""
     from tests.deployment.browser import UI_TIMEOUT_MS, VIEWPORT, sign_in
 
     passwords = {ADMIN_USER: ADMIN_PASSWORD, OUTSIDER_USER: OUTSIDER_PASSWORD}
