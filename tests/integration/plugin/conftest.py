@@ -41,11 +41,25 @@ class Api:
         return self.get(f"/pinecone/api/ti/{run.dag_id}/{run.run_id}/{task_id}/{map_index}", user)
 
 
+def _drop_pinecone_connections() -> None:
+    """Other tests of the session leave Pinecone connections in the shared metadata database; the
+    imports page lists every one, so these tests start without them."""
+    from airflow.models.connection import Connection
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        session.query(Connection).filter(Connection.conn_type.in_(("pinecone_bulk", "pinecone"))).delete(
+            synchronize_session=False
+        )
+
+
 @pytest.fixture
 def api(airflow_db, monkeypatch):
     """The API server app (routes /api/v2, /pinecone, ...) with the restricted auth manager."""
     from airflow.api_fastapi.app import create_app, purge_cached_app
     from fastapi.testclient import TestClient
+
+    _drop_pinecone_connections()
 
     monkeypatch.setenv("AIRFLOW__CORE__AUTH_MANAGER", AUTH_MANAGER)
     monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", f"admin:admin,{OUTSIDER}:viewer")
