@@ -85,3 +85,27 @@ def mistakes_fail_fast() -> Iterator[None]:
             raise
         # The original traceback points at our client internals, not at anything the user can change.
         raise as_task_failure(exc) from None
+
+
+@contextmanager
+def storage_task_errors(task_id: str, uri: str | None = None) -> Iterator[None]:
+    """For tasks that read object storage: what a retry cannot fix fails the task at once.
+
+    Pinecone errors go through :func:`mistakes_fail_fast`. A ``ValueError`` (a bad URI or record, a
+    storage connection whose settings cannot work) and a missing cloud SDK fail without retries;
+    storage that cannot be read (unreachable, denied for now) may be transient, so Airflow retries it.
+    """
+    from airflow.providers.common.compat.sdk import AirflowException
+
+    from airflow_provider_pinecone.storage import StorageError, StorageSdkMissing, without_secrets
+
+    try:
+        with mistakes_fail_fast():
+            yield
+    except (PineconeError, AirflowException):
+        raise
+    except (ValueError, StorageSdkMissing) as exc:
+        raise AirflowFailException(f"{task_id}: {exc}") from None
+    except StorageError as exc:
+        where = without_secrets(uri) if uri else "its storage"
+        raise AirflowException(f"{task_id} could not read {where}: {exc}") from None

@@ -5,21 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+from airflow.providers.common.compat.sdk import AirflowFailException
 from airflow.sdk import BaseOperator, Context
 
-from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.models import IndexModel
 from airflow_provider_pinecone.hooks.pinecone import PineconeHook
 from airflow_provider_pinecone.links import PineconeTabLink
 from airflow_provider_pinecone.preflight.arguments import check_counts
 from airflow_provider_pinecone.storage import (
     DEFAULT_MAX_CONNECTIONS,
-    StorageError,
-    StorageSdkMissing,
     without_secrets,
 )
-from airflow_provider_pinecone.task_failures import mistakes_fail_fast
+from airflow_provider_pinecone.task_failures import storage_task_errors
 from airflow_provider_pinecone.tasks import StorageTaskMixin
 from airflow_provider_pinecone.xcom_keys import XCOM_PREFLIGHT_REPORT
 
@@ -116,7 +113,7 @@ class ValidateImportSourceOperator(StorageTaskMixin, BaseOperator):
         return operator_lineage(list(statistics), None, {}, input_statistics=statistics)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        with mistakes_fail_fast():
+        with storage_task_errors(self.task_id, self.uri):
             report = self._validate()
         self._report = report
         self.log.info("%s", report.format_table())
@@ -134,28 +131,19 @@ class ValidateImportSourceOperator(StorageTaskMixin, BaseOperator):
         # Imported here: pyarrow need not load each time a DAG file using this operator is parsed.
         from airflow_provider_pinecone.preflight.validate import check_arguments, validate_import_source
 
-        try:
-            # Before any network call: a typo in an argument needs no round trip to be found.
-            check_arguments(self.error_mode, self.index_type, None, self.sample_rows, self.max_workers)
-            index, existing = self._index_and_namespaces()
-            report = validate_import_source(
-                self.uri,
-                index=index,
-                existing_namespaces=existing,
-                index_type=self.index_type,
-                error_mode=self.error_mode,
-                sample_rows=self.sample_rows,
-                storage=self.storage_options,
-                max_workers=self.max_workers,
-            )
-        except PineconeError:
-            raise  # mistakes_fail_fast decides, keeping the Pinecone error class
-        except (ValueError, StorageSdkMissing) as exc:  # misuse and setup errors: a retry cannot fix them
-            raise AirflowFailException(f"{self.task_id}: {exc}") from None
-        except StorageError as exc:
-            # Unreachable storage may be transient, so this failure is retried.
-            raise AirflowException(f"Pre-flight could not read {without_secrets(self.uri)}: {exc}") from None
-        return report
+        # Before any network call: a typo in an argument needs no round trip to be found.
+        check_arguments(self.error_mode, self.index_type, None, self.sample_rows, self.max_workers)
+        index, existing = self._index_and_namespaces()
+        return validate_import_source(
+            self.uri,
+            index=index,
+            existing_namespaces=existing,
+            index_type=self.index_type,
+            error_mode=self.error_mode,
+            sample_rows=self.sample_rows,
+            storage=self.storage_options,
+            max_workers=self.max_workers,
+        )
 
     def _index_and_namespaces(self) -> tuple[IndexModel | None, dict[str, int] | None]:
         # An index name alone means: that index, through the default Pinecone connection.

@@ -20,15 +20,14 @@ from airflow.providers.standard.operators.branch import BaseBranchOperator
 from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_pinecone.assets import declare_outlets, emit_load_events
-from airflow_provider_pinecone.client import PineconeError
 from airflow_provider_pinecone.client.limits import UPSERT_BYTES_PER_SECOND, UPSERT_REQUESTS_PER_SECOND
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.client.throttle import NamespaceThrottle
 from airflow_provider_pinecone.client.validation import validate_error_mode
 from airflow_provider_pinecone.lineage import operator_lineage
 from airflow_provider_pinecone.links import PineconeTabLink
-from airflow_provider_pinecone.storage import StorageError, without_secrets
-from airflow_provider_pinecone.task_failures import mistakes_fail_fast
+from airflow_provider_pinecone.storage import without_secrets
+from airflow_provider_pinecone.task_failures import storage_task_errors
 from airflow_provider_pinecone.task_params import check_seconds
 from airflow_provider_pinecone.tasks import PineconeIndexTaskMixin, StorageTaskMixin
 
@@ -50,21 +49,6 @@ def _list_files(task: Any) -> list[SourceFile]:
     from airflow_provider_pinecone.upsert.sources import list_source_files
 
     return list_source_files(task.uri, namespace=task.namespace, storage=task.storage_options)
-
-
-def _input_errors_fail_fast(what: str, func: Any, *args: Any) -> Any:
-    """Run ``func``: bad input fails the task without retries; unreadable storage is retried."""
-    try:
-        with mistakes_fail_fast():
-            return func(*args)
-    except (PineconeError, AirflowException):
-        raise
-    except StorageError as exc:
-        if isinstance(exc, ValueError):  # a connection whose settings cannot work
-            raise AirflowFailException(f"{what}: {exc}") from None
-        raise AirflowException(f"{what} could not read the storage: {exc}") from None
-    except ValueError as exc:  # UpsertSourceError, BadRecord, bad arguments: the same on every try
-        raise AirflowFailException(f"{what}: {exc}") from None
 
 
 class UpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseOperator):
@@ -171,7 +155,8 @@ class UpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseOperator):
         self._written: dict[str, int] = {}  # namespace -> records upserted
 
     def execute(self, context: Context) -> dict[str, Any]:
-        return _input_errors_fail_fast(f"{self.task_id}", self._execute, context)  # type: ignore[no-any-return]
+        with storage_task_errors(self.task_id, self.uri):
+            return self._execute(context)
 
     def _execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_pinecone.upsert.progress import LoadProgress
@@ -375,7 +360,8 @@ class PlanUpsertPartitionsOperator(StorageTaskMixin, BaseOperator):
     def execute(self, context: Context) -> list[dict[str, Any]]:
         from airflow_provider_pinecone.upsert.partitions import balance
 
-        files = _input_errors_fail_fast(self.task_id, _list_files, self)
+        with storage_task_errors(self.task_id, self.uri):
+            files = _list_files(self)
         plan = balance(files, self.partitions)
         self.log.info("Split %d file(s) of %s into %d partition(s) of %s bytes.", len(files), without_secrets(self.uri),
                       len(plan), " / ".join(f"{p['bytes']:,}" for p in plan))  # fmt: skip
@@ -423,8 +409,9 @@ class ImportOrUpsertOperator(PineconeIndexTaskMixin, StorageTaskMixin, BaseBranc
         self._set_storage(aws_conn_id, gcp_conn_id, azure_conn_id, endpoint_url)
 
     def choose_branch(self, context: Context) -> str | list[str]:
-        files = _input_errors_fail_fast(self.task_id, _list_files, self)
-        existing = set(_input_errors_fail_fast(self.task_id, lambda: self.hook.describe_index_stats().namespaces))
+        with storage_task_errors(self.task_id, self.uri):
+            files = _list_files(self)
+            existing = set(self.hook.describe_index_stats().namespaces)
         targets = sorted({f.namespace for f in files})
         size = sum(f.size for f in files)
         already = [ns for ns in targets if ns in existing or (ns == DEFAULT_NAMESPACE and "" in existing)]
