@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from airflow_provider_pinecone.client.config import ClientConfig, read_from
-from airflow_provider_pinecone.client.errors import PineconeConfigurationError
+from airflow_provider_pinecone.client.errors import PineconeConfigurationError, PineconeNotFoundError
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE, ImportModel, IndexModel, IndexStats, QueryMatch
 from airflow_provider_pinecone.client.pool import shared_async_client
 from airflow_provider_pinecone.client.transport import ApiRequest, AsyncTransport, SyncTransport
@@ -25,6 +25,7 @@ from airflow_provider_pinecone.client.validation import (
     validate_import_uri,
     validate_integration_id,
     validate_list_limit,
+    validate_namespace,
     validate_top_k,
 )
 
@@ -88,6 +89,11 @@ class _Requests:
         body = {"vector": vector, "topK": top_k, "namespace": namespace, "includeMetadata": include_metadata}
         return self.data_plane(host, "query", "POST", "/query", json=body)
 
+    def delete_namespace(self, host: str, namespace: str) -> ApiRequest:
+        # Idempotent: a repeat finds the namespace gone (404), which delete_namespace reports as such.
+        path = f"/namespaces/{quote(validate_namespace(namespace), safe='')}"
+        return self.data_plane(host, "delete_namespace", "DELETE", path)
+
     def upsert(self, host: str, batch: UpsertBatch, retry_rate_limits: bool) -> ApiRequest:
         # Idempotent: writing the same records again leaves the same records, so 5xx are retried.
         return self.data_plane(
@@ -111,6 +117,15 @@ def _parse_page(body: Any) -> tuple[list[ImportModel], str | None]:
     imports = [ImportModel.from_api(item) for item in body.get("data") or []]
     token = (body.get("pagination") or {}).get("next") or None
     return imports, token
+
+
+def _namespace_deleted(error: PineconeNotFoundError | None, missing_ok: bool) -> bool:
+    """``delete_namespace``'s answer: ``True`` if deleted, ``False`` (or the 404 raised) if it did not exist."""
+    if error is None:
+        return True
+    if missing_ok:
+        return False
+    raise error
 
 
 def _remember_host(client: PineconeClient | AsyncPineconeClient, name: str | None, index: IndexModel) -> IndexModel:
@@ -192,6 +207,23 @@ class PineconeClient:
         )
         return [QueryMatch.from_api(match) for match in self._transport.send(request).get("matches") or []]
 
+    def delete_namespace(self, namespace: str, *, missing_ok: bool = True) -> bool:
+        """Delete ``namespace`` and every record in it (irreversible), e.g. before importing the same files again.
+
+        Transient failures are retried like every idempotent call; other errors raise at once.
+
+        :param namespace: the namespace; ``""`` or ``"__default__"`` for the default namespace.
+        :param missing_ok: when Pinecone answers 404 (no such namespace), return ``False`` instead of
+            raising :class:`~.errors.PineconeNotFoundError`. A retry after a lost answer also sees 404.
+        :return: ``True`` if the namespace existed and was deleted, ``False`` if it did not exist.
+        """
+        request = self._requests.delete_namespace(self.index_host(), namespace)
+        try:
+            self._transport.send(request)
+        except PineconeNotFoundError as exc:
+            return _namespace_deleted(exc, missing_ok)
+        return _namespace_deleted(None, missing_ok)
+
     def upsert(self, vectors: Iterable[Mapping[str, Any]], namespace: str = "") -> int:
         """Write ``vectors`` into ``namespace`` in as few requests as the limits allow, one at a time.
 
@@ -271,6 +303,15 @@ class AsyncPineconeClient:
         """Vector counts per namespace of the index."""
         request = self._requests.describe_index_stats(await self.index_host())
         return IndexStats.from_api(await self._transport.send(request))
+
+    async def delete_namespace(self, namespace: str, *, missing_ok: bool = True) -> bool:
+        """Async :meth:`PineconeClient.delete_namespace`."""
+        request = self._requests.delete_namespace(await self.index_host(), namespace)
+        try:
+            await self._transport.send(request)
+        except PineconeNotFoundError as exc:
+            return _namespace_deleted(exc, missing_ok)
+        return _namespace_deleted(None, missing_ok)
 
     async def upsert(self, vectors: Iterable[Mapping[str, Any]], namespace: str = "") -> int:
         """Async :meth:`PineconeClient.upsert` (requests one at a time; for many, see

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_pinecone.client.errors import PineconeValidationError
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.uris import InvalidImportUri, parse_import_uri
 
 ERROR_MODES = ("continue", "abort")
@@ -92,3 +93,25 @@ def validate_list_limit(limit: Any) -> int | None:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST_LIMIT:
         raise PineconeValidationError(f"limit must be a whole number from 1 to {MAX_LIST_LIMIT}, got {limit!r}.")
     return limit
+
+
+#: Pinecone's longest namespace name (``CreateNamespaceRequest.name``: 1-512 ASCII characters).
+MAX_NAMESPACE_LENGTH = 512
+
+
+def validate_namespace(namespace: Any) -> str:
+    """A namespace to address by name in a URL path: ``""`` becomes ``"__default__"``.
+
+    Pinecone's names are 1-512 ASCII characters without NUL.
+    """
+    if not isinstance(namespace, str):
+        raise PineconeValidationError(
+            f'namespace must be a string ("" for the default namespace), got {type(namespace).__name__}.'
+        )
+    name = namespace or DEFAULT_NAMESPACE
+    if len(name) > MAX_NAMESPACE_LENGTH or not name.isascii() or "\x00" in name:
+        raise PineconeValidationError(
+            f"namespace {name[:60]!r} is not a valid Pinecone namespace: use 1 to {MAX_NAMESPACE_LENGTH} "
+            "ASCII characters without NUL."
+        )
+    return name

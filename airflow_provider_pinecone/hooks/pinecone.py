@@ -270,6 +270,24 @@ class PineconeHook(BaseHook):
         """The ``top_k`` records of ``namespace`` nearest to ``vector``, best first."""
         return self.client.query(vector, top_k=top_k, namespace=namespace, include_metadata=include_metadata)
 
+    def delete_namespace(self, namespace: str, *, missing_ok: bool = True) -> bool:
+        """Delete a namespace of the hook's index and all its records (irreversible).
+
+        What a DAG runs before importing the same files again, so the import does not meet the
+        records of the last one. Transient failures (429, 5xx) are retried; other 4xx raise at once.
+
+        :param namespace: ``""`` (or ``"__default__"``) for the default namespace.
+        :param missing_ok: a namespace that does not exist (HTTP 404) returns ``False`` instead of
+            raising :class:`~airflow_provider_pinecone.client.PineconeNotFoundError`.
+        :return: ``True`` if it existed and was deleted, ``False`` if there was nothing to delete.
+        """
+        return self.client.delete_namespace(namespace, missing_ok=missing_ok)
+
+    async def adelete_namespace(self, namespace: str, *, missing_ok: bool = True) -> bool:
+        """Async :meth:`delete_namespace`."""
+        client = await self.aget_client()
+        return await client.delete_namespace(namespace, missing_ok=missing_ok)
+
     def upsert(self, vectors: Iterable[Mapping[str, Any]], namespace: str = "") -> int:
         """Write records into a namespace of the hook's index; return how many Pinecone acknowledged.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
@@ -108,3 +108,90 @@ class VectorStore:
         """Forget every record of every index."""
         with self._lock:
             self._data.clear()
+
+    # The methods below serve the data plane's delete, update, list and namespace operations.
+    # They read and write the same ``index -> namespace -> id -> record`` maps as upsert; a
+    # namespace created empty (or emptied by a delete) is an empty map that stays until deleted.
+
+    def namespaces(self, index: str) -> dict[str, int]:
+        """Record count per namespace of ``index``, including empty namespaces that exist."""
+        with self._lock:
+            return {name: len(space) for name, space in self._data.get(index, {}).items()}
+
+    def has_namespace(self, index: str, namespace: str | None) -> bool:
+        """Whether ``namespace`` exists in ``index`` (created, or written to and not deleted)."""
+        with self._lock:
+            return namespace_key(namespace) in self._data.get(index, {})
+
+    def create_namespace(self, index: str, namespace: str) -> bool:
+        """Create an empty namespace; ``False`` (and no change) if it exists already."""
+        with self._lock:
+            spaces = self._data.setdefault(index, {})
+            if namespace_key(namespace) in spaces:
+                return False
+            spaces[namespace_key(namespace)] = {}
+            return True
+
+    def delete_namespace(self, index: str, namespace: str | None) -> bool:
+        """Drop a namespace and its records; ``False`` if it did not exist."""
+        with self._lock:
+            return self._data.get(index, {}).pop(namespace_key(namespace), None) is not None
+
+    def delete(
+        self,
+        index: str,
+        namespace: str | None,
+        ids: Iterable[str] | None = None,
+        where: Callable[[VectorRecord], bool] | None = None,
+    ) -> int | None:
+        """Delete the records among ``ids``, or those ``where`` accepts, or (neither given) all of them.
+
+        The namespace itself stays. Returns how many records went, or ``None`` if the namespace does
+        not exist.
+        """
+        with self._lock:
+            space = self._data.get(index, {}).get(namespace_key(namespace))
+            if space is None:
+                return None
+            if ids is not None:
+                doomed = [i for i in dict.fromkeys(ids) if i in space]
+            elif where is not None:
+                doomed = [i for i, record in space.items() if where(record)]
+            else:
+                doomed = list(space)
+            for record_id in doomed:
+                del space[record_id]
+            return len(doomed)
+
+    def update(
+        self,
+        index: str,
+        namespace: str | None,
+        change: Callable[[VectorRecord], VectorRecord],
+        *,
+        record_id: str | None = None,
+        where: Callable[[VectorRecord], bool] | None = None,
+        dry_run: bool = False,
+    ) -> int:
+        """Replace the record ``record_id`` (or every record ``where`` accepts) by ``change(record)``.
+
+        ``change`` runs under the lock, so a concurrent upsert is never lost half-way; it must not
+        call back into the store. Returns how many records matched (and, unless ``dry_run``, changed).
+        """
+        with self._lock:
+            space = self._data.get(index, {}).get(namespace_key(namespace), {})
+            if record_id is not None:
+                matched = [space[record_id]] if record_id in space else []
+            else:
+                matched = [record for record in space.values() if where is None or where(record)]
+            if not dry_run:
+                # Build every new record first: a change that raises leaves the namespace untouched.
+                for record in [change(record) for record in matched]:
+                    space[record.id] = record
+            return len(matched)
+
+    def sorted_ids(self, index: str, namespace: str | None, prefix: str = "", after: str | None = None) -> list[str]:
+        """The ids of one namespace starting with ``prefix`` and sorting after ``after``, in code-point order."""
+        with self._lock:
+            ids = list(self._data.get(index, {}).get(namespace_key(namespace), {}))
+        return sorted(i for i in ids if i.startswith(prefix) and (after is None or i > after))
