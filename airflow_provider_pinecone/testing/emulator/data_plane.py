@@ -1,5 +1,7 @@
 """The data plane of one index: bulk imports, stats, namespaces, upsert, fetch and query.
 
+Delete, update, list and fetch by metadata are in :mod:`.vector_ops`.
+
 Served on its own port.
 
 Like Pinecone Local, every index gets its own host, so clients exercise the real
@@ -8,14 +10,14 @@ Like Pinecone Local, every index gets its own host, so clients exercise the real
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from fastapi import FastAPI, Request
 
+from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 from airflow_provider_pinecone.client.validation import MAX_TOP_K
 from airflow_provider_pinecone.testing.emulator.errors import (
+    AlreadyExists,
     InvalidArgument,
     NotFound,
     Plane,
@@ -27,10 +29,17 @@ from airflow_provider_pinecone.testing.emulator.gate import (
     parse_json_object,
     request_version,
 )
+from airflow_provider_pinecone.testing.emulator.pagination import key_after, page_token
 from airflow_provider_pinecone.testing.emulator.query import top_k
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
 from airflow_provider_pinecone.testing.emulator.store import namespace_key
 from airflow_provider_pinecone.testing.emulator.validation import parse_import_request, parse_limit
+from airflow_provider_pinecone.testing.emulator.vector_ops import (
+    install_vector_ops,
+    namespace_not_found,
+    parse_namespace_name,
+    parse_namespace_schema,
+)
 from airflow_provider_pinecone.testing.emulator.vectors import (
     check_request_size,
     parse_dense,
@@ -47,21 +56,6 @@ _USAGE = {"readUnits": 1}
 def _namespace_description(name: str, count: int, version: str) -> dict[str, Any]:
     # 2026-07 serializes record_count as a decimal string (a uint64).
     return {"name": name, "record_count": str(count) if version == V2026_07 else count}
-
-
-def _token(name: str) -> str:
-    return base64.urlsafe_b64encode(name.encode()).decode()
-
-
-def _after(token: str | None) -> str | None:
-    if not token:
-        return None
-    try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidArgument(
-            "Invalid paginationToken: pass the pagination.next value of a previous response unchanged."
-        ) from None
 
 
 def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | None) -> FastAPI:
@@ -106,7 +100,7 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
         if body.get("filter"):
             raise InvalidArgument("Serverless indexes do not support filtering describe_index_stats by metadata.")
         config = state.get_index(index_name).config
-        counts = state.vectors.namespace_counts(index_name)
+        counts = state.vectors.namespaces(index_name)
         stats: dict[str, Any] = {"namespaces": {name: {"vectorCount": n} for name, n in sorted(counts.items())}}
         if config.dimension is not None:  # "Not specified if sparse index"
             stats["dimension"] = config.dimension
@@ -124,8 +118,8 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
         params = request.query_params
         limit = parse_limit(params.get("limit"))
         prefix = params.get("prefix") or ""
-        after = _after(params.get("paginationToken"))
-        counts = state.vectors.namespace_counts(index_name)
+        after = key_after(params.get("paginationToken"))
+        counts = state.vectors.namespaces(index_name)
         # Sorted bitwise ("C" collation): Python compares str by code point, as UTF-8 bytes do.
         names = sorted(name for name in counts if name.startswith(prefix))
         remaining = [name for name in names if after is None or name > after]
@@ -135,17 +129,43 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
             "namespaces": [_namespace_description(n, counts[n], version) for n in page],
         }
         if len(remaining) > limit:
-            body["pagination"] = {"next": _token(page[-1])}
+            body["pagination"] = {"next": page_token(page[-1])}
         body["total_count"] = len(names)
         return body
 
     @app.get("/namespaces/{namespace}")
     async def describe_namespace(namespace: str, request: Request) -> dict[str, Any]:
         state.get_index(index_name)
-        count = state.vectors.count(index_name, namespace)
-        if not count:
+        if not state.vectors.has_namespace(index_name, namespace):
             raise NotFound(f"Namespace {namespace} not found.")
+        count = state.vectors.count(index_name, namespace)
         return _namespace_description(namespace_key(namespace), count, request_version(request))
+
+    @app.post("/namespaces")
+    async def create_namespace(request: Request) -> dict[str, Any]:
+        body = await json_body(request, hint='a CreateNamespaceRequest like {"name": "example-namespace"}')
+        state.get_index(index_name)
+        name = parse_namespace_name(body.get("name"), "name")
+        if name == DEFAULT_NAMESPACE:
+            raise InvalidArgument(
+                f"{DEFAULT_NAMESPACE} is reserved: it names the default namespace, which always exists; "
+                "pick another name."
+            )
+        schema = parse_namespace_schema(body.get("schema"))
+        if not state.vectors.create_namespace(index_name, name):
+            raise AlreadyExists(f"Namespace {name!r} already exists in index {index_name!r}.")
+        description = _namespace_description(name, 0, request_version(request))
+        if schema is not None:
+            description["schema"] = schema
+        return description
+
+    @app.delete("/namespaces/{namespace}")
+    async def delete_namespace(namespace: str) -> dict[str, Any]:
+        state.get_index(index_name)
+        parse_namespace_name(namespace, "namespace")
+        if not state.vectors.delete_namespace(index_name, namespace):
+            raise namespace_not_found(namespace)
+        return {}
 
     @app.post("/vectors/upsert")
     async def upsert(request: Request) -> dict[str, Any]:
@@ -216,4 +236,5 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
             matches.append(match)
         return {"matches": matches, "namespace": namespace, "usage": dict(_USAGE)}
 
+    install_vector_ops(app, state, index_name)
     return app
