@@ -22,7 +22,11 @@ def key_after(token: str | None) -> str | None:
     if not token:
         return None
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        # validate=True: characters outside the alphabet are an error, not silently dropped.
+        key = base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
+        if not key:
+            raise ValueError(token)
+        return key
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidArgument(
             "Invalid paginationToken: pass the pagination.next value of a previous response unchanged."
