@@ -48,14 +48,14 @@ from airflow_provider_pinecone.testing.emulator.vectors import (
     parse_upsert,
     vector_wire,
 )
-from airflow_provider_pinecone.testing.emulator.versions import V2026_07
+from airflow_provider_pinecone.testing.emulator.versions import traits
 
 _USAGE = {"readUnits": 1}
 
 
 def _namespace_description(name: str, count: int, version: str) -> dict[str, Any]:
     # 2026-07 serializes record_count as a decimal string (a uint64).
-    return {"name": name, "record_count": str(count) if version == V2026_07 else count}
+    return {"name": name, "record_count": str(count) if traits(version).uint64_as_string else count}
 
 
 def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | None) -> FastAPI:
@@ -130,7 +130,8 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
         }
         if len(remaining) > limit:
             body["pagination"] = {"next": page_token(page[-1])}
-        body["total_count"] = len(names)
+        if traits(version).namespace_total_count:
+            body["total_count"] = len(names)
         return body
 
     @app.get("/namespaces/{namespace}")

@@ -85,14 +85,42 @@ class TooManyRequests(EmulatorError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class MethodNotAllowed(EmulatorError):
+    """The path exists but not with this method (HTTP 405); ``Allow`` lists the methods it has."""
+
+    status = 405
+
+    def __init__(self, message: str, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.allowed = allowed
+
+    def headers(self) -> dict[str, str]:
+        """``Allow``, as RFC 9110 requires on a 405."""
+        return {"Allow": ", ".join(self.allowed)}
+
+
+class UriTooLong(EmulatorError):
+    """The request's URL (path and query) is longer than the emulator reads (HTTP 414)."""
+
+    status = 414
+
+
+class NotImplementedByEmulator(EmulatorError):
+    """An operation of the request's API version that the emulator does not implement (HTTP 501)."""
+
+    status = 501
+
+
 # Control-plane ``ErrorResponse.error.code`` per HTTP status. 500 maps to UNKNOWN because
-# that is what the spec's own "Internal server error" examples use.
+# that is what the spec's own "Internal server error" examples use. A wrong method is
+# UNIMPLEMENTED, as gRPC-gateway (whose ``rpcStatus`` the data plane answers in) reports it.
 _CONTROL_CODES: dict[int, str] = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
     402: "PAYMENT_REQUIRED",
     403: "FORBIDDEN",
     404: "NOT_FOUND",
+    405: "UNIMPLEMENTED",
     409: "ALREADY_EXISTS",
     412: "FAILED_PRECONDITION",
     413: "PAYLOAD_TOO_LARGE",
@@ -104,22 +132,17 @@ _CONTROL_CODES: dict[int, str] = {
     504: "DEADLINE_EXCEEDED",
 }
 
-# Codes that only exist in some versions' ``x-enum``: 2025-10 has no SERVICE_UNAVAILABLE
-# or PAYLOAD_TOO_LARGE (it has UNAVAILABLE), 2026-07 dropped UNAVAILABLE/UNIMPLEMENTED.
-_CONTROL_CODE_FALLBACKS: dict[str, dict[str, str]] = {
-    "2025-10": {"SERVICE_UNAVAILABLE": "UNAVAILABLE", "PAYLOAD_TOO_LARGE": "INVALID_ARGUMENT"},
-    "2026-07": {"UNIMPLEMENTED": "UNKNOWN"},
-}
-
 # gRPC status codes for the data plane's ``rpcStatus.code``.
 _GRPC_CODES: dict[int, int] = {
     400: 3,  # INVALID_ARGUMENT
     401: 16,  # UNAUTHENTICATED
     403: 7,  # PERMISSION_DENIED
     404: 5,  # NOT_FOUND
+    405: 12,  # UNIMPLEMENTED (gRPC-gateway's code for a wrong method)
     409: 6,  # ALREADY_EXISTS
     412: 9,  # FAILED_PRECONDITION
     413: 3,  # INVALID_ARGUMENT
+    414: 3,  # INVALID_ARGUMENT
     422: 3,  # INVALID_ARGUMENT
     429: 8,  # RESOURCE_EXHAUSTED
     499: 1,  # CANCELLED
@@ -206,12 +229,28 @@ def require_object(value: Any, what: str, hint: str | None = None) -> dict[str, 
 def control_error_code(status: int, api_version: str) -> str:
     """The control-plane ``error.code`` string for an HTTP status in ``api_version``."""
     code = _CONTROL_CODES.get(status, "UNKNOWN" if status >= 500 else "INVALID_ARGUMENT")
-    return _CONTROL_CODE_FALLBACKS.get(api_version, {}).get(code, code)
+    # Some codes exist only in some versions' ``ErrorResponse``: the version table says which.
+    return _version(api_version).control_code_fallbacks.get(code, code)
 
 
 def grpc_code(status: int) -> int:
     """The gRPC status code the data plane reports for an HTTP status."""
     return _GRPC_CODES.get(status, _GRPC_UNKNOWN)
+
+
+def _version(api_version: str) -> Any:
+    # Imported here: versions.py builds on this module's error types, so it cannot be imported
+    # at the top; by the time an error is answered both are loaded and this is a dict lookup.
+    from airflow_provider_pinecone.testing.emulator.versions import traits
+
+    return traits(api_version)
+
+
+def error_body(plane: Plane, status: int, message: str, api_version: str) -> dict[str, object]:
+    """The spec-shaped JSON error body of ``plane`` (``ErrorResponse`` or ``rpcStatus``)."""
+    if plane is Plane.CONTROL:
+        return {"error": {"code": control_error_code(status, api_version), "message": message}, "status": status}
+    return {"code": grpc_code(status), "message": message, "details": []}
 
 
 def error_response(
@@ -222,22 +261,15 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """Build the spec-shaped JSON error response of ``plane``."""
-    if plane is Plane.CONTROL:
-        body: dict[str, object] = {
-            "error": {"code": control_error_code(status, api_version), "message": message},
-            "status": status,
-        }
-    else:
-        body = {"code": grpc_code(status), "message": message, "details": []}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(error_body(plane, status, message, api_version), status_code=status, headers=headers)
 
 
 def unauthorized_response(plane: Plane, api_version: str) -> Response:
     """A 401 in the shape ``api_version``'s spec declares; it never echoes the key it got.
 
-    2026-07 documents the authentication layer's plain-text ``Unauthorized``; 2025-10 declares a
-    JSON body (``ErrorResponse`` on the control plane, ``rpcStatus`` on the data plane).
+    2026-07 documents the authentication layer's plain-text ``Unauthorized``; the older versions
+    declare a JSON body (``ErrorResponse`` on the control plane, ``rpcStatus`` on the data plane).
     """
-    if api_version == "2025-10":
+    if not _version(api_version).plain_text_unauthorized:
         return error_response(plane, 401, "Invalid API key: set the Api-Key header to a valid key.", api_version)
     return PlainTextResponse(UNAUTHORIZED_BODY, status_code=401)

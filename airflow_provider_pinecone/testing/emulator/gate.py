@@ -21,18 +21,25 @@ from starlette.responses import Response
 from airflow_provider_pinecone.testing.emulator.errors import (
     EmulatorError,
     InvalidArgument,
+    MethodNotAllowed,
+    NotFound,
+    NotImplementedByEmulator,
     Plane,
+    UriTooLong,
     error_response,
     require_object,
     unauthorized_response,
 )
 from airflow_provider_pinecone.testing.emulator.faults import drop_connection
+from airflow_provider_pinecone.testing.emulator.http_protocol import MAX_URL_BYTES, url_too_long_message
+from airflow_provider_pinecone.testing.emulator.operations import methods_for_path
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
 from airflow_provider_pinecone.testing.emulator.versions import (
     API_VERSION_HEADER,
     DEFAULT_VERSION,
     UnsupportedVersion,
     resolve_version,
+    traits,
 )
 
 ADMIN_PREFIX = "/_emulator/"
@@ -64,12 +71,53 @@ def _format_retry_after(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
 
 
+def _routed_methods(app: FastAPI, path: str) -> set[str]:
+    """The methods ``app``'s routes answer on ``path``."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        path_regex, route_methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if path_regex is not None and route_methods and path_regex.match(path):
+            methods |= route_methods
+    return methods
+
+
+def unrouted_error(app: FastAPI, plane: Plane, request: Request) -> EmulatorError:
+    """What a request no route takes gets: 501, 405 or 404.
+
+    * 501 if the request's API version has this operation (method and path) but the emulator
+      does not implement it: code written against Pinecone must not mistake it for a 404;
+    * 405 with ``Allow`` if the path exists with other methods (routed or in the spec);
+    * 404 otherwise.
+    """
+    version = request_version(request)
+    path, method = request.url.path, request.method
+    in_spec = methods_for_path(traits(version).operations(plane), path)
+    if method in in_spec:
+        return NotImplementedByEmulator(
+            f"{method} {path} is an operation of Pinecone's API (version {version}) that the emulator "
+            "does not implement: run this against Pinecone, or leave it out of tests against the emulator."
+        )
+    allowed = _routed_methods(app, path) | in_spec
+    if allowed:
+        return MethodNotAllowed(
+            f"Method {method} is not allowed on {path}; use one of {', '.join(sorted(allowed))}.", sorted(allowed)
+        )
+    return NotFound(f"No such path: {method} {path} is not part of Pinecone's {plane.value}-plane API.")
+
+
 def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str | None) -> None:
     """Add the fault/auth/version middleware and plane-shaped error handlers to ``app``."""
+    # Read by the server's HTTP protocol, which answers requests its parser refuses in this shape.
+    app.state.plane = plane
 
     @app.middleware("http")
     async def gate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         path = request.url.path
+        # Also checked by the HTTP protocol while parsing; this covers servers without it (h11).
+        url_length = len(request.scope.get("raw_path") or b"") + len(request.scope.get("query_string") or b"")
+        if url_length > MAX_URL_BYTES:
+            exc = UriTooLong(url_too_long_message(url_length))
+            return error_response(plane, exc.status, exc.message, _lenient_version(request))
         if path.startswith(ADMIN_PREFIX):
             return await call_next(request)
 
@@ -104,8 +152,11 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # Unknown routes and wrong methods still answer in the plane's error shape.
+        if exc.status_code in (404, 405) and exc.detail in ("Not Found", "Method Not Allowed"):
+            error = unrouted_error(app, plane, request)
+            return error_response(plane, error.status, error.message, request_version(request), error.headers())
         message = f"{exc.detail}: {request.method} {request.url.path}"
-        return error_response(plane, exc.status_code, message, request_version(request))
+        return error_response(plane, exc.status_code, message, request_version(request), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -25,6 +25,7 @@ from airflow_provider_pinecone.testing.emulator.faults import (
     expose_connection,
     parse_fault_spec,
 )
+from airflow_provider_pinecone.testing.emulator.http_protocol import protocol_class
 from airflow_provider_pinecone.testing.emulator.importer import RealImport
 from airflow_provider_pinecone.testing.emulator.progress import (
     ClockProgress,
@@ -74,6 +75,8 @@ class _ServerThread:
             self.port: int = self._sock.getsockname()[1]
             config = uvicorn.Config(
                 expose_connection(app),  # lets fault rates drop connections
+                # JSON errors (and a 414) for requests uvicorn's parser refuses; the gate sets the plane.
+                http=protocol_class(app.state.plane),
                 log_level="warning",
                 access_log=False,
                 lifespan="off",

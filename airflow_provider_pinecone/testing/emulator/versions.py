@@ -1,26 +1,98 @@
-"""Everything that differs between API versions: request parsing and response shapes.
+"""Everything that differs between API versions: the version table, request parsing and response shapes.
 
-Only the control plane's index resources change shape between 2025-10 and 2026-07; the
-bulk-import resources (``ImportModel``, ``ListImportsResponse``, ``rpcStatus``) are the
-same in both, except that 2026-07 makes more fields required - which the emulator always
-sends anyway.
+The emulator speaks every API version Pinecone serves (:data:`SUPPORTED_VERSIONS`); each answers in
+its own spec's shapes. :data:`VERSIONS` is the one table of what differs; a request without an
+``X-Pinecone-Api-Version`` header is answered as :data:`DEFAULT_VERSION` (2025-10).
+
+* 2025-04: like 2025-10, but its ``ServerlessSpec`` has no ``read_capacity``, ``ListNamespacesResponse``
+  no ``total_count``, and its ``ErrorResponse`` codes are a closed ``enum``.
+* 2026-04: the same shapes as 2025-10 (its schemas differ only in descriptions).
+* 2026-07: indexes are declared by ``schema`` and ``deployment`` instead of ``spec``; 64-bit counts
+  are decimal strings; ``values`` is always present on records; a 401 is plain text.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from types import MappingProxyType
 from typing import Any
 
-from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_object
+from airflow_provider_pinecone.testing.emulator import operations
+from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, Plane, require_object
 from airflow_provider_pinecone.testing.emulator.state import IndexConfig, IndexRecord
 from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
 
+V2025_04 = "2025-04"
 V2025_10 = "2025-10"
+V2026_04 = "2026-04"
 V2026_07 = "2026-07"
-SUPPORTED_VERSIONS = (V2025_10, V2026_07)
+
+# Control-plane error codes a version's ``ErrorResponse`` does not list, and what it says instead:
+# 2025-04..2026-04 have no SERVICE_UNAVAILABLE or PAYLOAD_TOO_LARGE (they have UNAVAILABLE),
+# 2026-07 dropped UNAVAILABLE and UNIMPLEMENTED.
+_CODES_BEFORE_2026_07 = MappingProxyType(
+    {"SERVICE_UNAVAILABLE": "UNAVAILABLE", "PAYLOAD_TOO_LARGE": "INVALID_ARGUMENT"}
+)
+
+
+@dataclass(frozen=True)
+class ApiVersion:
+    """What one API version's specs (``db_control_<name>``, ``db_data_<name>``) make different."""
+
+    name: str
+    #: ``CreateIndexRequest``/``IndexModel`` use ``schema`` + ``deployment`` (2026-07) instead of ``spec``.
+    schema_indexes: bool = False
+    #: ``IndexModel.spec.serverless`` carries ``read_capacity`` (2025-10 and later).
+    serverless_read_capacity: bool = True
+    #: ``ListNamespacesResponse`` carries ``total_count`` (2025-10 and later).
+    namespace_total_count: bool = True
+    #: 64-bit counts (``record_count``) are decimal strings (2026-07).
+    uint64_as_string: bool = False
+    #: A 401 is the authentication layer's plain-text ``Unauthorized`` instead of a JSON error.
+    plain_text_unauthorized: bool = False
+    #: Control-plane error codes this version does not list -> the code it uses instead.
+    control_code_fallbacks: Mapping[str, str] = dataclass_field(default_factory=dict)
+    #: Every (method, path template) of the version's control-plane and data-plane specs.
+    control_operations: frozenset[operations.Operation] = operations.CONTROL_2025_04
+    data_operations: frozenset[operations.Operation] = operations.DATA_2025_10
+
+    def operations(self, plane: Plane) -> frozenset[operations.Operation]:
+        """The spec's operations on ``plane``."""
+        return self.control_operations if plane is Plane.CONTROL else self.data_operations
+
+
+VERSIONS: Mapping[str, ApiVersion] = MappingProxyType(
+    {
+        v.name: v
+        for v in (
+            ApiVersion(
+                V2025_04,
+                serverless_read_capacity=False,
+                namespace_total_count=False,
+                control_code_fallbacks=_CODES_BEFORE_2026_07,
+                data_operations=operations.DATA_2025_04,
+            ),
+            ApiVersion(V2025_10, control_code_fallbacks=_CODES_BEFORE_2026_07),
+            ApiVersion(V2026_04, control_code_fallbacks=_CODES_BEFORE_2026_07),
+            ApiVersion(
+                V2026_07,
+                schema_indexes=True,
+                uint64_as_string=True,
+                plain_text_unauthorized=True,
+                control_code_fallbacks=MappingProxyType({"UNIMPLEMENTED": "UNKNOWN"}),
+                control_operations=operations.CONTROL_2026_07,
+                data_operations=operations.DATA_2026_07,
+            ),
+        )
+    }
+)
+SUPPORTED_VERSIONS = tuple(VERSIONS)
 # Pinecone requires the header, but old clients and hand-written curl calls often omit it.
-# The emulator is a test double, so it is lenient and assumes the older supported version
-# instead of failing requests that have nothing to do with versioning.
+# The emulator is a test double, so it is lenient and assumes 2025-10 (its default before it
+# spoke more versions) instead of failing requests that have nothing to do with versioning.
 DEFAULT_VERSION = V2025_10
 API_VERSION_HEADER = "X-Pinecone-Api-Version"
 
@@ -30,6 +102,11 @@ SPARSE_FIELD = "_sparse_values"
 
 class UnsupportedVersion(InvalidArgument):
     """The ``X-Pinecone-Api-Version`` header names a version the emulator does not speak."""
+
+
+def traits(version: str) -> ApiVersion:
+    """The :class:`ApiVersion` of a supported version name (the default's for anything else)."""
+    return VERSIONS.get(version) or VERSIONS[DEFAULT_VERSION]
 
 
 def resolve_version(raw: str | None) -> str:
@@ -48,14 +125,14 @@ def resolve_version(raw: str | None) -> str:
 # --------------------------------------------------------------------------- requests
 def parse_create_index(body: dict[str, Any], version: str) -> IndexConfig:
     """Turn a ``CreateIndexRequest`` of ``version`` into a validated :class:`IndexConfig`."""
-    parser = _parse_create_2026_07 if version == V2026_07 else _parse_create_2025_10
-    return validate_index_config(parser(body))
+    parser = _parse_create_2026_07 if traits(version).schema_indexes else _parse_create_2025_10
+    return validate_index_config(parser(body, version))
 
 
-def _parse_create_2025_10(body: dict[str, Any]) -> IndexConfig:
+def _parse_create_2025_10(body: dict[str, Any], version: str) -> IndexConfig:
     for field in ("name", "spec"):
         if field not in body:
-            raise InvalidArgument(f"Missing required field {field!r} (API version {V2025_10}).")
+            raise InvalidArgument(f"Missing required field {field!r} (API version {version}).")
     spec = require_object(body["spec"], "spec")
     if set(spec) != {"serverless"}:
         raise InvalidArgument(
@@ -90,15 +167,15 @@ _CREATE_2026_07_KEYS = {
 }
 
 
-def _parse_create_2026_07(body: dict[str, Any]) -> IndexConfig:
+def _parse_create_2026_07(body: dict[str, Any], version: str) -> IndexConfig:
     unknown = set(body) - _CREATE_2026_07_KEYS
     if unknown:
         raise InvalidArgument(
-            f"Unknown field(s) {sorted(unknown)} (API version {V2026_07}); accepted: "
+            f"Unknown field(s) {sorted(unknown)} (API version {version}); accepted: "
             f"{', '.join(sorted(_CREATE_2026_07_KEYS))}."
         )
     if "schema" not in body:
-        raise InvalidArgument(f"Missing required field 'schema' (API version {V2026_07}).")
+        raise InvalidArgument(f"Missing required field 'schema' (API version {version}).")
     if "cmek_id" in body:
         raise InvalidArgument("cmek_id is not supported by the emulator.")
     read_capacity = body.get("read_capacity")
@@ -149,9 +226,9 @@ def _parse_create_2026_07(body: dict[str, Any]) -> IndexConfig:
 # -------------------------------------------------------------------------- responses
 def index_model(record: IndexRecord, version: str) -> dict[str, Any]:
     """The ``IndexModel`` JSON object of ``version``."""
-    if version == V2026_07:
+    if traits(version).schema_indexes:
         return _index_model_2026_07(record)
-    return _index_model_2025_10(record)
+    return _index_model_2025_10(record, with_read_capacity=traits(version).serverless_read_capacity)
 
 
 def index_list(records: list[IndexRecord], version: str) -> dict[str, Any]:
@@ -162,8 +239,11 @@ def index_list(records: list[IndexRecord], version: str) -> dict[str, Any]:
 _READY = {"ready": True, "state": "Ready"}
 
 
-def _index_model_2025_10(record: IndexRecord) -> dict[str, Any]:
+def _index_model_2025_10(record: IndexRecord, *, with_read_capacity: bool) -> dict[str, Any]:
     c = record.config
+    serverless: dict[str, Any] = {"cloud": c.cloud, "region": c.region}
+    if with_read_capacity:
+        serverless["read_capacity"] = {"mode": "OnDemand", "status": {"state": "Ready"}}
     model: dict[str, Any] = {"name": c.name}
     if c.dimension is not None:  # "Not specified if sparse index" - omit rather than null.
         model["dimension"] = c.dimension
@@ -173,13 +253,7 @@ def _index_model_2025_10(record: IndexRecord) -> dict[str, Any]:
         deletion_protection=c.deletion_protection,
         # 2025-10's IndexTags is not nullable, so "no tags" is an empty object here.
         tags=dict(c.tags or {}),
-        spec={
-            "serverless": {
-                "cloud": c.cloud,
-                "region": c.region,
-                "read_capacity": {"mode": "OnDemand", "status": {"state": "Ready"}},
-            }
-        },
+        spec={"serverless": serverless},
         status=dict(_READY),
         vector_type=c.vector_type,
     )
