@@ -84,6 +84,7 @@ PROVIDER_INFO: dict[str, Any] = {
             "integration-name": "Pinecone",
             "python-modules": [
                 "airflow_provider_pinecone.operators.imports",
+                "airflow_provider_pinecone.operators.namespaces",
                 "airflow_provider_pinecone.operators.preflight",
                 "airflow_provider_pinecone.operators.upsert",
             ],

@@ -282,6 +282,7 @@ def _imported_modules(relative_path):
     "path",
     [
         "operators/imports.py",
+        "operators/namespaces.py",
         "operators/upsert.py",
         "upsert/run.py",
         "sensors/imports.py",
