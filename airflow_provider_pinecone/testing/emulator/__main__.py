@@ -3,6 +3,12 @@
 Prints ``control_plane_url=http://HOST:PORT`` and one ``index NAME host=HOST:PORT`` line
 per ``--index``, then serves until SIGINT/SIGTERM and exits 0.
 
+``--tls`` serves both planes over HTTPS with a certificate from a local CA and prints
+``ca_cert=PATH`` first: Pinecone's clients dial an index's ``host`` over ``https://``, so with
+the CA trusted (``Pinecone(ssl_ca_certs=PATH)``, ``SSL_CERT_FILE=PATH``,
+``NODE_EXTRA_CA_CERTS=PATH``) they look indexes up by name unmodified. ``--tls-dir DIR`` keeps
+the CA there across runs (see :mod:`airflow_provider_pinecone.testing.emulator.tls`).
+
 The API key can come from ``$PINECONE_EMULATOR_API_KEY`` instead of ``--api-key`` (the
 command line is visible to other users in ``ps``).
 
@@ -174,6 +180,20 @@ def build_parser() -> argparse.ArgumentParser:
         "%(default)s; 'off': no limit)",
     )
     parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve both planes over HTTPS with a certificate from a local CA (prints ca_cert=PATH: "
+        "make clients trust it, e.g. SSL_CERT_FILE or NODE_EXTRA_CA_CERTS), so Pinecone's clients "
+        "can look indexes up by name",
+    )
+    parser.add_argument(
+        "--tls-dir",
+        metavar="DIR",
+        default=None,
+        help="with --tls: directory keeping the CA (reused when it holds one) and the server "
+        "certificate (default: a temporary directory removed at exit)",
+    )
+    parser.add_argument(
         "--index",
         type=_index_arg,
         action="append",
@@ -197,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         parser.error(f"--index names must be unique, repeated: {', '.join(duplicates)}")
+    if args.tls_dir is not None and not args.tls:
+        parser.error("--tls-dir needs --tls (it says where the TLS certificates go)")
 
     # The storage SDKs read these when an import opens its store (SDK default configuration).
     for option, variable in _STORAGE_ENV.items():
@@ -208,23 +230,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
 
-    emulator = PineconeEmulator(
-        port=args.port,
-        api_key=api_key,
-        import_duration=args.import_duration,
-        indexing_delay=args.indexing_delay,
-        host=args.host,
-        file_delay=args.file_delay,
-        fault_spec=args.faults,
-        fault_seed=args.faults_seed,
-        upsert_requests_per_second=args.upsert_requests_per_second,
-        upsert_bytes_per_second=args.upsert_bytes_per_second,
-    )
+    try:
+        emulator = PineconeEmulator(
+            port=args.port,
+            api_key=api_key,
+            import_duration=args.import_duration,
+            indexing_delay=args.indexing_delay,
+            host=args.host,
+            file_delay=args.file_delay,
+            fault_spec=args.faults,
+            fault_seed=args.faults_seed,
+            upsert_requests_per_second=args.upsert_requests_per_second,
+            upsert_bytes_per_second=args.upsert_bytes_per_second,
+            tls=args.tls,
+            tls_dir=args.tls_dir,
+        )
+    except (OSError, ValueError) as exc:  # the TLS directory is not writable or holds an unreadable CA
+        parser.exit(1, f"error: cannot set up TLS: {exc}\n")
     try:
         emulator.start()
     except OSError as exc:
         parser.exit(1, f"error: cannot listen on {args.host}:{args.port}: {exc}\n")
     try:
+        if emulator.ca_cert_path is not None:
+            print(f"ca_cert={emulator.ca_cert_path}", flush=True)
         print(f"control_plane_url={emulator.control_plane_url}", flush=True)
         for index in args.index:
             try:

@@ -7,8 +7,10 @@ so that ``port=0`` yields a known free port before the server starts.
 from __future__ import annotations
 
 import socket
+import tempfile
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -40,6 +42,7 @@ from airflow_provider_pinecone.testing.emulator.state import (
     IndexRecord,
 )
 from airflow_provider_pinecone.testing.emulator.store import VectorRecord
+from airflow_provider_pinecone.testing.emulator.tls import TLSFiles, TLSServer, create_tls_files
 from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
 from airflow_provider_pinecone.testing.emulator.versions import DEFAULT_VERSION, index_model
 
@@ -64,9 +67,9 @@ class EmulatorStartupError(RuntimeError):
 
 
 class _ServerThread:
-    """One uvicorn server on a pre-bound socket, running in a daemon thread."""
+    """One uvicorn server on a pre-bound socket, running in a daemon thread (HTTPS given ``tls``)."""
 
-    def __init__(self, app: FastAPI, host: str, port: int, name: str) -> None:
+    def __init__(self, app: FastAPI, host: str, port: int, name: str, tls: TLSFiles | None = None) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -82,8 +85,10 @@ class _ServerThread:
                 lifespan="off",
                 # Keep shutdown bounded even if a client holds a request open.
                 timeout_graceful_shutdown=1,
+                ssl_certfile=str(tls.server_cert) if tls else None,
+                ssl_keyfile=str(tls.server_key) if tls else None,
             )
-            self._server = uvicorn.Server(config)
+            self._server = TLSServer(config) if tls else uvicorn.Server(config)
             self._thread = threading.Thread(
                 target=self._server.run, kwargs={"sockets": [self._sock]}, name=name, daemon=True
             )
@@ -165,6 +170,16 @@ class PineconeEmulator:
             url = emu.control_plane_url        # "http://127.0.0.1:<port>"
             host = emu.index_host("demo-index")  # "127.0.0.1:<port>", no scheme
 
+    With ``tls=True`` both planes serve HTTPS with a certificate signed by a local CA
+    (:attr:`ca_cert_path`, see :mod:`.tls`). Pinecone answers an index's ``host`` without a
+    scheme and clients dial it over ``https://``, so this is what lets Pinecone's own clients
+    look an index up by name (``pc.Index("demo-index")``) once they trust the CA::
+
+        with PineconeEmulator(tls=True) as emu:
+            emu.create_index("demo-index", dimension=8)
+            pc = Pinecone(api_key="any", host=emu.control_plane_url, ssl_ca_certs=str(emu.ca_cert_path))
+            pc.Index("demo-index").upsert(vectors=[("a", [0.1] * 8)])
+
     Imports are real by default: the files under the URI are read (through the SDKs'
     default configuration, see :mod:`.importer`) and loaded into the in-memory vector store.
     Passing ``import_duration`` (or clock knobs to :meth:`set_import_behaviour`) makes them
@@ -185,6 +200,10 @@ class PineconeEmulator:
             100); ``None``: no limit. See :meth:`set_upsert_limits`.
         upsert_bytes_per_second: Upsert request bytes per second per namespace before a 429
             (Pinecone's 50 MB); ``None``: no limit.
+        tls: Serve both planes over HTTPS (``https://`` URLs) instead of plain HTTP.
+        tls_dir: With ``tls``, the directory keeping the CA (reused if it holds one, so clients
+            trust it across runs) and the server certificate; ``None``: a temporary directory
+            removed with the emulator object.
     """
 
     def __init__(
@@ -200,6 +219,8 @@ class PineconeEmulator:
         fault_seed: int | None = 0,
         upsert_requests_per_second: int | None = UPSERT_REQUESTS_PER_SECOND,
         upsert_bytes_per_second: int | None = UPSERT_BYTES_PER_SECOND,
+        tls: bool = False,
+        tls_dir: str | Path | None = None,
     ) -> None:
         self._port = port
         self._api_key = api_key
@@ -227,6 +248,15 @@ class PineconeEmulator:
         # Lock order: _servers_lock may be held while taking the state lock, never the
         # other way round.
         self._servers_lock = threading.Lock()
+        self._tls: TLSFiles | None = None
+        if tls:
+            if tls_dir is None:
+                # Kept on the object: the directory is removed when the emulator is collected.
+                self._tls_tmp = tempfile.TemporaryDirectory(prefix="pinecone-emulator-tls-")
+                tls_dir = self._tls_tmp.name
+            self._tls = create_tls_files(tls_dir, [host])
+        elif tls_dir is not None:
+            raise ValueError("tls_dir is only used with tls=True; pass tls=True to serve HTTPS.")
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -240,7 +270,7 @@ class PineconeEmulator:
             if self._control is not None:
                 return self
             app = create_control_plane_app(self, self._api_key)
-            server = _ServerThread(app, self._host, self._port, "pinecone-emulator-control")
+            server = _ServerThread(app, self._host, self._port, "pinecone-emulator-control", self._tls)
             server.start(self._startup_timeout)
             self._control = server
         return self
@@ -275,11 +305,25 @@ class PineconeEmulator:
 
     @property
     def control_plane_url(self) -> str:
-        """``http://HOST:PORT`` of the control plane (after :meth:`start`)."""
+        """``http://HOST:PORT`` of the control plane (``https://`` with ``tls``), after :meth:`start`."""
         control = self._control  # read once: stop() may clear it concurrently
         if control is None:
             raise RuntimeError("The emulator is not running; call start() first.")
-        return f"http://{self._host}:{control.port}"
+        return f"{self.scheme}://{self._host}:{control.port}"
+
+    @property
+    def scheme(self) -> str:
+        """``https`` with ``tls``, else ``http``: the scheme of both planes."""
+        return "https" if self._tls else "http"
+
+    @property
+    def ca_cert_path(self) -> Path | None:
+        """PEM file of the CA that signed the servers' certificate (``tls`` only, else ``None``).
+
+        Hand it to clients: ``Pinecone(ssl_ca_certs=...)``, ``SSL_CERT_FILE`` for httpx-based
+        Python code, ``NODE_EXTRA_CA_CERTS`` for Node.
+        """
+        return self._tls.ca_cert if self._tls else None
 
     @property
     def api_key(self) -> str | None:
@@ -367,7 +411,7 @@ class PineconeEmulator:
         record = self._state.add_index(config)  # reserves the name (409 on duplicates)
         try:
             app = create_data_plane_app(self._state, config.name, self._api_key)
-            server = _ServerThread(app, self._host, 0, f"pinecone-emulator-data-{config.name}")
+            server = _ServerThread(app, self._host, 0, f"pinecone-emulator-data-{config.name}", self._tls)
             server.start(self._startup_timeout)  # cleans up after itself on failure
         except BaseException:
             self._state.discard_index(record)  # not a newer index that took the name
@@ -394,7 +438,11 @@ class PineconeEmulator:
             stop_servers([server])
 
     def index_host(self, name: str) -> str:
-        """``HOST:PORT`` of an index's data plane, without scheme (like Pinecone Local)."""
+        """``HOST:PORT`` of an index's data plane, without scheme, as the control plane answers it.
+
+        Pinecone answers a bare host name its clients dial over ``https://``; the port is the
+        emulator's addition. Prefix :attr:`scheme` to build a URL.
+        """
         host = self._state.get_index(name).host
         if host is None:
             raise RuntimeError(f"Index {name!r} has no data plane yet.")
