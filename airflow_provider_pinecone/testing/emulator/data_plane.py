@@ -33,7 +33,7 @@ from airflow_provider_pinecone.testing.emulator.pagination import key_after, pag
 from airflow_provider_pinecone.testing.emulator.query import top_k
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
 from airflow_provider_pinecone.testing.emulator.store import namespace_key
-from airflow_provider_pinecone.testing.emulator.validation import parse_import_request, parse_limit
+from airflow_provider_pinecone.testing.emulator.validation import check_vector_kinds, parse_import_request, parse_limit
 from airflow_provider_pinecone.testing.emulator.vector_ops import (
     install_vector_ops,
     namespace_not_found,
@@ -219,6 +219,7 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
             vector = parse_dense(vector, config, "vector")
         elif sparse is None:
             raise InvalidArgument("A query needs a vector, a sparseVector or an id.")
+        check_vector_kinds(config, dense=vector is not None, sparse=sparse is not None)
         include_values = bool(body.get("includeValues", False))
         include_metadata = bool(body.get("includeMetadata", False))
         version = request_version(request)

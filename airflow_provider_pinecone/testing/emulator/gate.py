@@ -33,7 +33,15 @@ from airflow_provider_pinecone.testing.emulator.errors import (
 from airflow_provider_pinecone.testing.emulator.faults import drop_connection
 from airflow_provider_pinecone.testing.emulator.http_protocol import MAX_URL_BYTES, url_too_long_message
 from airflow_provider_pinecone.testing.emulator.operations import methods_for_path
+from airflow_provider_pinecone.testing.emulator.request_schemas import (
+    CREATE_INDEX_REQUEST_SPEC,
+    DATA_BODIES,
+    DATA_QUERIES,
+    NAMESPACE_IN_PATH,
+    Schema,
+)
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
+from airflow_provider_pinecone.testing.emulator.validation import check_query_params, check_schema
 from airflow_provider_pinecone.testing.emulator.versions import (
     API_VERSION_HEADER,
     DEFAULT_VERSION,
@@ -143,6 +151,11 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
             request.state.api_version = resolve_version(request.headers.get(API_VERSION_HEADER))
         except UnsupportedVersion as exc:
             return error_response(plane, exc.status, exc.message, DEFAULT_VERSION)
+        if plane is Plane.DATA:
+            try:
+                _check_data_url(request)
+            except EmulatorError as exc:  # middleware errors do not reach the exception handlers
+                return error_response(plane, exc.status, exc.message, request_version(request))
         return await call_next(request)
 
     @app.exception_handler(EmulatorError)
@@ -178,6 +191,25 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
         return error_response(plane, 500, message, request_version(request), headers)
 
 
+def _check_data_url(request: Request) -> None:
+    """Query parameters and the namespace in the path, as the spec limits them (before any handler)."""
+    path = request.url.path
+    schemas = DATA_QUERIES.get((request.method, path))
+    if schemas is not None:
+        check_query_params(request.query_params, schemas)
+    elif path.startswith("/namespaces/") and path.count("/") == 2:
+        check_schema(request.path_params.get("namespace") or path.split("/", 2)[2], NAMESPACE_IN_PATH, "namespace")
+
+
+def _body_schema(request: Request) -> Schema | None:
+    key = (request.method, request.url.path)
+    if request.app.state.plane is Plane.DATA:
+        return DATA_BODIES.get(key)
+    if key == ("POST", "/indexes") and not traits(request_version(request)).schema_indexes:
+        return CREATE_INDEX_REQUEST_SPEC
+    return None
+
+
 def _key_accepted(supplied: str | None, api_key: str | None) -> bool:
     if not supplied:
         return False
@@ -191,9 +223,18 @@ async def json_body(request: Request, *, required: bool = True, hint: str | None
     """Parse the JSON object body; a missing, garbled or non-object body is a plane-shaped 400.
 
     ``hint`` (e.g. ``"a CreateIndexRequest"``) is added to the "must be a JSON object"
-    message. With ``required=False`` an empty body is an empty object.
+    message. With ``required=False`` an empty body is an empty object. A body the spec describes
+    (:mod:`.request_schemas`) is required and checked against it: types, nulls, lengths, counts.
     """
-    return parse_json_object(await request.body(), required=required, hint=hint)
+    schema = _body_schema(request)
+    raw = await request.body()
+    if schema is not None and not raw.strip():
+        # The spec marks these bodies required; Pinecone's SDKs send {} when no field is set.
+        raise InvalidArgument(f"{request.method} {request.url.path} needs a JSON object body: send {{}} for no fields.")
+    body = parse_json_object(raw, required=required, hint=hint)
+    if schema is not None:
+        check_schema(body, schema, "")
+    return body
 
 
 def parse_json_object(raw: bytes, *, required: bool = True, hint: str | None = None) -> dict[str, Any]:

@@ -5,12 +5,14 @@ Messages state what *is* accepted, so a failing test tells its author how to fix
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from airflow_provider_pinecone.client.validation import MAX_INTEGRATION_ID_LENGTH, MAX_LIST_LIMIT, MAX_URI_LENGTH
 from airflow_provider_pinecone.storage import InvalidImportUri, parse_import_uri
 from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_number
+from airflow_provider_pinecone.testing.emulator.import_errors import vector_type_reason
 from airflow_provider_pinecone.testing.emulator.state import ImportRequest, IndexConfig
 
 METRICS = ("cosine", "euclidean", "dotproduct")
@@ -68,6 +70,22 @@ def validate_index_config(config: IndexConfig) -> IndexConfig:
     return config
 
 
+SPARSE_NEEDS_DOTPRODUCT = "Sparse values are only supported for indexes with the dotproduct metric."
+"""Pinecone's refusal of sparse values for a dense index of another metric (upsert, query, update)."""
+
+
+def check_vector_kinds(index: IndexConfig, *, dense: bool, sparse: bool) -> None:
+    """Refuse dense values for a sparse index, and sparse values for a dense index not on dotproduct.
+
+    One rule with one message for every operation that carries vectors, so a query is refused
+    exactly as an upsert of the same vector is.
+    """
+    if index.vector_type == "sparse" and dense:
+        raise InvalidArgument(vector_type_reason("sparse"))
+    if index.vector_type == "dense" and sparse and index.metric != "dotproduct":
+        raise InvalidArgument(SPARSE_NEEDS_DOTPRODUCT)
+
+
 def parse_import_request(body: dict[str, Any]) -> ImportRequest:
     """Validate a ``StartImportRequest`` body (camelCase keys, as on the wire)."""
     uri = body.get("uri")
@@ -108,3 +126,126 @@ def parse_limit(raw: str | None) -> int:
     except ValueError:
         value = raw  # not an integer: require_number reports it as given
     return require_number("limit", value, minimum=1, maximum=MAX_LIST_LIMIT, integer=True)
+
+
+# ------------------------------------------------------------------ request schemas
+_TYPE_NAMES = {
+    "object": "a JSON object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+
+def _type_ok(value: Any, kind: str) -> bool:
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool):  # True is an int in Python, never a number in JSON
+        return False
+    if kind == "integer":
+        return isinstance(value, int)
+    return isinstance(value, (int, float))
+
+
+def _got(value: Any) -> str:
+    return "null" if value is None else f"{type(value).__name__} {_short(value)}"
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_schema(value: Any, schema: dict[str, Any], where: str) -> None:
+    """Raise :class:`InvalidArgument` naming the first way ``value`` breaks ``schema``.
+
+    ``schema`` uses the subset described in :mod:`.request_schemas`. The cost is one visit per
+    object member and string; arrays of vector numbers (``deferred`` items) are not walked.
+    """
+    kind = schema.get("type")
+    if value is None:
+        if schema.get("nullable"):
+            return
+        raise InvalidArgument(f"{where} must be {_TYPE_NAMES.get(kind or '', 'a value')}, got null; omit it instead.")
+    if kind is not None and not _type_ok(value, kind):
+        raise InvalidArgument(f"{where} must be {_TYPE_NAMES[kind]}, got {_got(value)}.")
+    if "enum" in schema and value not in schema["enum"]:
+        allowed = ", ".join(json.dumps(v) for v in schema["enum"])
+        raise InvalidArgument(f"{where} must be one of {allowed}, got {_short(value)}.")
+    if kind == "object":
+        _check_object(value, schema, where)
+    elif kind == "array":
+        _check_sized(len(value), schema, where, "items", hint=": split the request")
+        items = schema.get("items")
+        if items is not None and not items.get("deferred"):
+            for i, item in enumerate(value):
+                check_schema(item, items, f"{where}[{i}]")
+    elif kind == "string":
+        _check_sized(len(value), schema, where, "characters", "Length")
+        if schema.get("ascii") and value and not (value.isascii() and "\x00" not in value):
+            raise InvalidArgument(f"{where} must contain only ASCII characters (no NUL), got {_short(value)}.")
+    elif kind in ("integer", "number"):
+        bounds = {"minimum": schema.get("minimum"), "maximum": schema.get("maximum")}
+        require_number(where, value, integer=kind == "integer", **bounds)
+
+
+def _check_sized(
+    size: int, schema: dict[str, Any], where: str, unit: str, suffix: str = "Items", hint: str = ""
+) -> None:
+    low, high = schema.get("min" + suffix), schema.get("max" + suffix)
+    if low is not None and size < low:
+        raise InvalidArgument(f"{where} must have at least {low} {unit}, got {size}.")
+    if high is not None and size > high:
+        raise InvalidArgument(f"{where} must have at most {high} {unit}, got {size}{hint}.")
+
+
+def _check_object(value: dict[str, Any], schema: dict[str, Any], where: str) -> None:
+    prefix = f"{where}." if where else ""
+    for name in schema.get("required", ()):
+        if name not in value:
+            raise InvalidArgument(f"Missing required field {prefix}{name}.")
+    any_of = schema.get("any_required")
+    # A null member counts as absent here, so the member check below reports the null itself.
+    if any_of and not any(value.get(name) is not None for name in any_of):
+        raise InvalidArgument(f"{where or 'The request'} needs one of {', '.join(any_of)}.")
+    for first, second in schema.get("exclusive", ()):
+        if value.get(first) is not None and value.get(second) is not None:
+            raise InvalidArgument(f"{where or 'The request'} takes {first} or {second}, not both.")
+    _check_sized(len(value), schema, where, "properties", "Properties")
+    properties = schema.get("properties", {})
+    others = schema.get("additionalProperties")
+    for name, member in value.items():
+        member_schema = properties.get(name, others)
+        if member_schema is not None:
+            check_schema(member, member_schema, f"{prefix}{name}")
+
+
+def check_query_params(params: Any, schemas: dict[str, dict[str, Any]]) -> None:
+    """Check a request's query parameters (a Starlette ``QueryParams``) against ``schemas``.
+
+    Integers are parsed first; an ``array`` parameter is the list of its repetitions.
+    """
+    for name, schema in schemas.items():
+        if name not in params:
+            continue
+        value: Any
+        if schema["type"] == "array":
+            value = params.getlist(name)
+        else:
+            value = params.get(name)
+            if schema["type"] == "integer":
+                try:
+                    value = int(value)
+                except ValueError:  # require_number names the range and reports the value as given
+                    require_number(
+                        name, value, minimum=schema.get("minimum"), maximum=schema.get("maximum"), integer=True
+                    )
+        check_schema(value, schema, name)

@@ -81,6 +81,9 @@ def parse_vector(raw: Any, index: IndexConfig, where: str = "vector") -> VectorR
         raise InvalidArgument(f"{where}.id must be a string of 1 to {limits.MAX_ID_CHARS} characters.")
     values = vector.get("values")
     sparse = vector.get("sparseValues")
+    if (values is None and "values" in vector) or (sparse is None and "sparseValues" in vector):
+        # The spec's fields are not nullable: a null is a client bug, not "absent" (three lookups a vector).
+        raise InvalidArgument(f"{where}: values and sparseValues must not be null; omit the one you do not send.")
     if index.vector_type == "sparse":
         if values:
             raise InvalidArgument(vector_type_reason("sparse"))
