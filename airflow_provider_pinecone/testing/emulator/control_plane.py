@@ -1,4 +1,4 @@
-"""The control plane (``api.pinecone.io``): index CRUD, plus the emulator's admin routes.
+"""The control plane (``api.pinecone.io``): index CRUD, create-for-model, configure, plus the emulator's admin routes.
 
 Creating or deleting an index starts or stops a data-plane server, which only the
 emulator process can do, so the app delegates those to the :class:`~.server.PineconeEmulator`.
@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from airflow_provider_pinecone.testing.emulator.configure import configure
 from airflow_provider_pinecone.testing.emulator.errors import Forbidden, InvalidArgument, Plane
 from airflow_provider_pinecone.testing.emulator.gate import (
     ADMIN_PREFIX,
@@ -21,10 +22,13 @@ from airflow_provider_pinecone.testing.emulator.gate import (
     json_body,
     request_version,
 )
+from airflow_provider_pinecone.testing.emulator.integrated import parse_create_for_model
+from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
 from airflow_provider_pinecone.testing.emulator.versions import (
     index_list,
     index_model,
     parse_create_index,
+    traits,
 )
 
 if TYPE_CHECKING:
@@ -60,6 +64,25 @@ def create_control_plane_app(backend: PineconeEmulator, api_key: str | None) -> 
         # Starting a uvicorn server blocks until it listens: keep the event loop free.
         record = await run_in_threadpool(backend.create_index_from_config, config)
         return index_model(record, version)
+
+    @app.post("/indexes/create-for-model", status_code=201)
+    async def create_index_for_model(request: Request) -> dict[str, Any]:
+        version = request_version(request)
+        body = await json_body(request, hint="a CreateIndexForModelRequest")
+        config = validate_index_config(parse_create_for_model(body))
+        record = await run_in_threadpool(backend.create_index_from_config, config)
+        return index_model(record, version)
+
+    @app.patch("/indexes/{index_name}")
+    async def configure_index(index_name: str, request: Request) -> JSONResponse:
+        version = request_version(request)
+        schema_indexes = traits(version).schema_indexes
+        body = await json_body(request, hint="a ConfigureIndexRequest")
+        record = state.configure_index(
+            index_name, lambda config: validate_index_config(configure(config, body, schema_indexes=schema_indexes))
+        )
+        # 2026-07 answers 200 with the index; the older versions 202 ("accepted").
+        return JSONResponse(index_model(record, version), status_code=200 if schema_indexes else 202)
 
     @app.get("/indexes")
     async def list_indexes(request: Request) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from airflow_provider_pinecone.testing.emulator.gate import (
     request_version,
 )
 from airflow_provider_pinecone.testing.emulator.pagination import key_after, page_token
+from airflow_provider_pinecone.testing.emulator.records import install_records
 from airflow_provider_pinecone.testing.emulator.query import top_k
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
 from airflow_provider_pinecone.testing.emulator.store import namespace_key
@@ -238,5 +239,6 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
             matches.append(match)
         return {"matches": matches, "namespace": namespace, "usage": dict(_USAGE)}
 
+    install_records(app, state, index_name)
     install_vector_ops(app, state, index_name)
     return app

@@ -50,8 +50,24 @@ def format_timestamp(value: dt.datetime) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
+class EmbedConfig:
+    """An index's integrated embedding: the model, the record field it embeds, and its parameters.
+
+    The emulator embeds with a local stand-in for the model (see :mod:`.integrated`).
+    """
+
+    model: str
+    field: str
+    read_parameters: dict[str, Any] | None = None
+    write_parameters: dict[str, Any] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class IndexConfig:
-    """A validated index definition, independent of the API version it arrived in."""
+    """A validated index definition, independent of the API version it arrived in.
+
+    ``embed`` is set for an index with integrated embedding (created for a model).
+    """
 
     name: str
     vector_type: str = "dense"
@@ -61,6 +77,7 @@ class IndexConfig:
     region: str = "us-east-1"
     deletion_protection: str = "disabled"
     tags: dict[str, str] | None = None
+    embed: EmbedConfig | None = None
 
 
 @dataclasses.dataclass
@@ -237,6 +254,16 @@ class EmulatorState:
         # Outside the state lock: stopping waits for a real import's current batch.
         for record in imports:
             record.progress.stop()
+
+    def configure_index(self, name: str, change: Callable[[IndexConfig], IndexConfig]) -> IndexRecord:
+        """Replace index ``name``'s configuration by ``change(config)`` as one step; 404 if unknown.
+
+        ``change`` runs under the lock (so two concurrent changes both apply) and may raise to refuse.
+        """
+        with self._lock:
+            record = self._require_index(name)
+            record.config = change(record.config)
+            return record
 
     def _require_index(self, name: str) -> IndexRecord:
         try:

@@ -22,6 +22,7 @@ from typing import Any
 
 from airflow_provider_pinecone.testing.emulator import operations
 from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, Plane, require_object
+from airflow_provider_pinecone.testing.emulator.integrated import with_embed
 from airflow_provider_pinecone.testing.emulator.state import IndexConfig, IndexRecord
 from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
 
@@ -226,9 +227,11 @@ def _parse_create_2026_07(body: dict[str, Any], version: str) -> IndexConfig:
 # -------------------------------------------------------------------------- responses
 def index_model(record: IndexRecord, version: str) -> dict[str, Any]:
     """The ``IndexModel`` JSON object of ``version``."""
+    # An index created for a model also shows its integrated embedding (see .integrated).
     if traits(version).schema_indexes:
-        return _index_model_2026_07(record)
-    return _index_model_2025_10(record, with_read_capacity=traits(version).serverless_read_capacity)
+        return with_embed(_index_model_2026_07(record), record.config, schema_indexes=True)
+    model = _index_model_2025_10(record, with_read_capacity=traits(version).serverless_read_capacity)
+    return with_embed(model, record.config, schema_indexes=False)
 
 
 def index_list(records: list[IndexRecord], version: str) -> dict[str, Any]:
