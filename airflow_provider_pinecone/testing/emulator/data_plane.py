@@ -26,14 +26,14 @@ from airflow_provider_pinecone.testing.emulator.errors import (
 from airflow_provider_pinecone.testing.emulator.gate import (
     install_gate,
     json_body,
-    parse_json_object,
     request_version,
 )
 from airflow_provider_pinecone.testing.emulator.pagination import key_after, page_token
-from airflow_provider_pinecone.testing.emulator.records import install_records
 from airflow_provider_pinecone.testing.emulator.query import top_k
+from airflow_provider_pinecone.testing.emulator.records import install_records
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState
 from airflow_provider_pinecone.testing.emulator.store import namespace_key
+from airflow_provider_pinecone.testing.emulator.upsert_body import read_upsert
 from airflow_provider_pinecone.testing.emulator.validation import check_vector_kinds, parse_import_request, parse_limit
 from airflow_provider_pinecone.testing.emulator.vector_ops import (
     install_vector_ops,
@@ -46,7 +46,6 @@ from airflow_provider_pinecone.testing.emulator.vectors import (
     parse_dense,
     parse_namespace,
     parse_sparse,
-    parse_upsert,
     vector_wire,
 )
 from airflow_provider_pinecone.testing.emulator.versions import traits
@@ -174,11 +173,11 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
         raw = await request.body()
         check_request_size(len(raw))
         config = state.get_index(index_name).config
-        body = parse_json_object(raw, hint="an UpsertRequest")
-        # The rate limit comes before validating the vectors (the costly part), as at Pinecone's
-        # edge: a throttled request costs little and writes nothing. It needs the namespace.
-        state.upserts.admit(index_name, parse_namespace(body.get("namespace")), len(raw))
-        namespace, records = parse_upsert(body, config)
+        # The rate limit comes before validating the vectors, as at Pinecone's edge: a throttled
+        # request writes nothing. It needs the namespace.
+        namespace, records = read_upsert(
+            raw, config, admit=lambda namespace: state.upserts.admit(index_name, namespace, len(raw))
+        )
         count = state.vectors.upsert(index_name, namespace, records)
         state.upserts.served(index_name, namespace, count, len(raw))
         return {"upsertedCount": count}

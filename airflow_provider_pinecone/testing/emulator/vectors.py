@@ -39,16 +39,18 @@ def check_request_size(size: int) -> None:
 
 def parse_upsert(body: dict[str, Any], index: IndexConfig) -> tuple[str, list[VectorRecord]]:
     """Validate an ``UpsertRequest`` for ``index``; returns the namespace and the records."""
-    vectors = body.get("vectors")
+    return parse_namespace(body.get("namespace")), parse_vectors(body.get("vectors"), index)
+
+
+def parse_vectors(vectors: Any, index: IndexConfig) -> list[VectorRecord]:
+    """Validate an ``UpsertRequest``'s ``vectors`` for ``index``."""
     if not isinstance(vectors, list) or not vectors:
         raise InvalidArgument("vectors is required: a non-empty array of vectors.")
     if len(vectors) > MAX_UPSERT_VECTORS:
         raise InvalidArgument(
             f"Upsert request has {len(vectors)} vectors; the maximum is {MAX_UPSERT_VECTORS} per request."
         )
-    return parse_namespace(body.get("namespace")), [
-        parse_vector(v, index, f"vectors[{i}]") for i, v in enumerate(vectors)
-    ]
+    return [parse_vector(v, index, f"vectors[{i}]") for i, v in enumerate(vectors)]
 
 
 def parse_namespace(raw: Any) -> str:
@@ -117,7 +119,13 @@ def parse_sparse(raw: Any, where: str) -> SparseVector:
     return SparseVector(tuple(indices), tuple(_floats(values, f"{where}.values")))
 
 
+class CheckedFloats(list[float]):
+    """Finite floats that a parser already checked (see :mod:`.upsert_body`): taken as they are."""
+
+
 def _floats(raw: Any, where: str) -> list[float]:
+    if type(raw) is CheckedFloats:
+        return raw
     # Upserts carry up to ~500,000 numbers per request: no Python work per number. A census of the
     # element types (C-level map/set) and one numpy pass (conversion, finiteness) check them all.
     if isinstance(raw, list):
