@@ -69,8 +69,32 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+_SCALARS = (str, int, float, bool)
+MAX_IN_VALUES = 10_000
+
+
+def _check_operand(key: str, op: str, operand: Any) -> None:
+    """Refuse an operand the operator cannot take (as Pinecone does), before any record is compared."""
+    if op in ("$gt", "$gte", "$lt", "$lte"):
+        ok = isinstance(operand, (int, float)) and not isinstance(operand, bool)
+        expected = "a number"
+    elif op in ("$in", "$nin"):
+        ok = (
+            isinstance(operand, list)
+            and len(operand) <= MAX_IN_VALUES
+            and all(isinstance(item, _SCALARS) for item in operand)
+        )
+        expected = f"an array of at most {MAX_IN_VALUES} strings, numbers or booleans"
+    elif op == "$exists":
+        ok, expected = isinstance(operand, bool), "true or false"
+    else:  # $eq, $ne
+        ok, expected = isinstance(operand, _SCALARS), "a string, number or boolean"
+    if not ok:
+        raise InvalidArgument(f"filter: {key}.{op} takes {expected}, got {type(operand).__name__}.")
+
+
 def match_filter(filter_: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
-    """A predicate over metadata for a Pinecone filter expression; raises on unknown operators."""
+    """A predicate over metadata for a Pinecone filter expression; raises on unknown operators and bad operands."""
     if not isinstance(filter_, dict):
         raise InvalidArgument("filter must be a JSON object.")
     tests: list[Callable[[dict[str, Any]], bool]] = []
@@ -83,6 +107,8 @@ def match_filter(filter_: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
             tests.append(lambda m, parts=parts, combine=combine: combine(p(m) for p in parts))
         elif isinstance(condition, dict):
             for op, operand in condition.items():
+                if op == "$exists" or op in _COMPARISONS:
+                    _check_operand(key, op, operand)
                 if op == "$exists":
                     tests.append(lambda m, key=key, operand=operand: (key in m) == bool(operand))
                 elif op in _COMPARISONS:
@@ -96,6 +122,7 @@ def match_filter(filter_: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
                 else:
                     raise InvalidArgument(f"Unsupported filter operator {op!r}.")
         else:
+            _check_operand(key, "$eq", condition)
             tests.append(
                 lambda m, key=key, value=condition: (
                     _COMPARISONS["$eq"](m.get(key), value) or (isinstance(m.get(key), list) and value in m[key])

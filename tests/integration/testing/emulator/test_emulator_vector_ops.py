@@ -127,6 +127,27 @@ def test_invalid_deletes_name_the_mistake_and_delete_nothing(plane: Plane, body:
     assert len(plane.ids()) == 10
 
 
+@pytest.mark.parametrize(
+    ("filter_", "expected"),
+    [
+        ({"n": {"$in": 5}}, "n.$in takes an array of at most 10000 strings, numbers or booleans, got int"),
+        ({"n": {"$nin": [{"a": 1}]}}, "n.$nin takes an array"),
+        ({"n": {"$gt": "5"}}, "n.$gt takes a number, got str"),
+        ({"n": {"$eq": {"a": 1}}}, "n.$eq takes a string, number or boolean, got dict"),
+        ({"n": {"$exists": "yes"}}, "n.$exists takes true or false"),
+        ({"n": [1, 2]}, "n.$eq takes a string, number or boolean, got list"),
+        ({"$and": [{"n": {"$lte": None}}]}, "n.$lte takes a number, got NoneType"),
+    ],
+)
+def test_filters_with_operands_their_operator_cannot_take_are_400s(plane: Plane, filter_: dict, expected: str) -> None:
+    # Refused while parsing, on every operation that filters, before any record is compared.
+    assert expected in plane.refused("/vectors/delete", {"filter": filter_, "namespace": "ns"})
+    assert expected in plane.refused("/query", {"filter": filter_, "namespace": "ns", "topK": 1, "id": "rec-01"})
+    body = {"filter": filter_, "namespace": "ns", "setMetadata": {"a": 1}}
+    assert expected in plane.refused("/vectors/update", body)
+    assert len(plane.ids()) == 10
+
+
 # ------------------------------------------------------------------------------------- update
 def test_update_by_id_replaces_values_and_merges_metadata(plane: Plane) -> None:
     body = {"id": "rec-03", "values": [9.0, 9.0, 9.0], "setMetadata": {"n": 30, "new": "yes"}, "namespace": "ns"}
