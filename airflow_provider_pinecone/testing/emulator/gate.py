@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -58,7 +58,15 @@ def _fault_response(plane: Plane, request: Request, status: int, retry_after: fl
     """An injected error in the plane's shape, with ``Retry-After`` when the fault sets one."""
     headers = {"Retry-After": _format_retry_after(retry_after)} if retry_after is not None else None
     message = f"{what}: HTTP {status} for {request.method} {request.url.path}."
-    return error_response(plane, status, message, _lenient_version(request), headers)
+    version = _lenient_version(request)
+    return error_response(traits(version).error_shape(plane, request.url.path), status, message, version, headers)
+
+
+def _error(plane: Plane, request: Request, exc: EmulatorError, version: str | None = None) -> Response:
+    """``exc`` as the error response of ``request``'s version and path (``version``: the resolved one)."""
+    version = version or request_version(request)
+    shape = traits(version).error_shape(plane, request.url.path)
+    return error_response(shape, exc.status, exc.message, version, exc.headers())
 
 
 def request_version(request: Request) -> str:
@@ -79,38 +87,34 @@ def _format_retry_after(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
 
 
-def _routed_methods(app: FastAPI, path: str) -> set[str]:
-    """The methods ``app``'s routes answer on ``path``."""
-    methods: set[str] = set()
-    for route in app.router.routes:
-        path_regex, route_methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
-        if path_regex is not None and route_methods and path_regex.match(path):
-            methods |= route_methods
-    return methods
+def outside_spec(plane: Plane, request: Request, *, routed: bool) -> EmulatorError | None:
+    """The error for a request its API version's spec does not allow, or has but no route serves.
 
-
-def unrouted_error(app: FastAPI, plane: Plane, request: Request) -> EmulatorError:
-    """What a request no route takes gets: 501, 405 or 404.
-
-    * 501 if the request's API version has this operation (method and path) but the emulator
-      does not implement it: code written against Pinecone must not mistake it for a 404;
-    * 405 with ``Allow`` if the path exists with other methods (routed or in the spec);
-    * 404 otherwise.
+    * 501 if the version has this operation (method and path) and no route serves it
+      (``routed=False``): code written against Pinecone must not mistake it for a 404;
+    * 405 with ``Allow`` (the spec's methods) if the version has the path with other methods;
+    * 404 if the version has no such path (also for operations only other versions have);
+    * ``None``: the version has the operation and a route serves it.
     """
     version = request_version(request)
     path, method = request.url.path, request.method
     in_spec = methods_for_path(traits(version).operations(plane), path)
-    if method in in_spec:
+    if method in in_spec or (method == "HEAD" and "GET" in in_spec):
+        if routed:
+            return None
         return NotImplementedByEmulator(
             f"{method} {path} is an operation of Pinecone's API (version {version}) that the emulator "
             "does not implement: run this against Pinecone, or leave it out of tests against the emulator."
         )
-    allowed = _routed_methods(app, path) | in_spec
-    if allowed:
+    if in_spec:
+        allowed = sorted(in_spec)
         return MethodNotAllowed(
-            f"Method {method} is not allowed on {path}; use one of {', '.join(sorted(allowed))}.", sorted(allowed)
+            f"Method {method} is not allowed on {path} (API version {version}); use one of {', '.join(allowed)}.",
+            allowed,
         )
-    return NotFound(f"No such path: {method} {path} is not part of Pinecone's {plane.value}-plane API.")
+    return NotFound(
+        f"No such path: {method} {path} is not part of Pinecone's {plane.value}-plane API (version {version})."
+    )
 
 
 def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str | None) -> None:
@@ -124,8 +128,7 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
         # Also checked by the HTTP protocol while parsing; this covers servers without it (h11).
         url_length = len(request.scope.get("raw_path") or b"") + len(request.scope.get("query_string") or b"")
         if url_length > MAX_URL_BYTES:
-            exc = UriTooLong(url_too_long_message(url_length))
-            return error_response(plane, exc.status, exc.message, _lenient_version(request))
+            return _error(plane, request, UriTooLong(url_too_long_message(url_length)), _lenient_version(request))
         if path.startswith(ADMIN_PREFIX):
             return await call_next(request)
 
@@ -150,32 +153,38 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
         try:
             request.state.api_version = resolve_version(request.headers.get(API_VERSION_HEADER))
         except UnsupportedVersion as exc:
-            return error_response(plane, exc.status, exc.message, DEFAULT_VERSION)
+            return _error(plane, request, exc, DEFAULT_VERSION)
+        # Middleware errors do not reach the exception handlers: answered here.
+        # Only what the request's version has is served (e.g. no POST /namespaces in 2025-04).
+        error = outside_spec(plane, request, routed=True)
+        if error is not None:
+            return _error(plane, request, error)
         if plane is Plane.DATA:
             try:
                 _check_data_url(request)
-            except EmulatorError as exc:  # middleware errors do not reach the exception handlers
-                return error_response(plane, exc.status, exc.message, request_version(request))
+            except EmulatorError as exc:
+                return _error(plane, request, exc)
         return await call_next(request)
 
     @app.exception_handler(EmulatorError)
     async def on_emulator_error(request: Request, exc: EmulatorError) -> Response:
-        return error_response(plane, exc.status, exc.message, request_version(request), exc.headers())
+        return _error(plane, request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # Unknown routes and wrong methods still answer in the plane's error shape.
         if exc.status_code in (404, 405) and exc.detail in ("Not Found", "Method Not Allowed"):
-            error = unrouted_error(app, plane, request)
-            return error_response(plane, error.status, error.message, request_version(request), error.headers())
+            error = outside_spec(plane, request, routed=False)
+            if error is not None:
+                return _error(plane, request, error)
         message = f"{exc.detail}: {request.method} {request.url.path}"
-        return error_response(plane, exc.status_code, message, request_version(request), exc.headers)
+        return _error(plane, request, _HttpError(exc.status_code, message, exc.headers))
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
         # ``input`` echoes the offending request value, which may be a secret.
         errors = [{k: v for k, v in error.items() if k != "input"} for error in exc.errors()]
-        return error_response(plane, 400, f"Invalid request: {errors}", request_version(request))
+        return _error(plane, request, InvalidArgument(f"Invalid request: {errors}"))
 
     @app.exception_handler(Exception)
     async def on_unexpected_error(request: Request, exc: Exception) -> Response:
@@ -187,8 +196,20 @@ def install_gate(app: FastAPI, plane: Plane, state: EmulatorState, api_key: str 
         )
         # Starlette re-raises after this response and uvicorn then drops the connection:
         # say so, or a keep-alive client would reuse it and get a reset.
-        headers = {"Connection": "close"}
-        return error_response(plane, 500, message, request_version(request), headers)
+        return _error(plane, request, _HttpError(500, message, {"Connection": "close"}))
+
+
+class _HttpError(EmulatorError):
+    """Any status with its own headers, for errors raised outside the emulator's logic."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self._headers = dict(headers) if headers else None
+
+    def headers(self) -> dict[str, str] | None:
+        """The headers given."""
+        return self._headers
 
 
 def _check_data_url(request: Request) -> None:

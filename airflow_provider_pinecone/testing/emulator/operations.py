@@ -81,5 +81,12 @@ def _template_regex(template: str) -> re.Pattern[str]:
 
 
 def methods_for_path(operations: frozenset[Operation], path: str) -> set[str]:
-    """The methods ``operations`` declare for a concrete ``path`` (empty if no template matches)."""
+    """The methods ``operations`` declare for a concrete ``path`` (empty if no template matches).
+
+    A literal template beats a templated one, as in OpenAPI path matching: ``/indexes/create-for-model``
+    is not ``/indexes/{index_name}``.
+    """
+    literal = {method for method, template in operations if template == path}
+    if literal:
+        return literal
     return {method for method, template in operations if _template_regex(template).match(path)}

@@ -11,7 +11,8 @@ right length here (:data:`NUMBERS`); their elements are checked in one numpy pas
 Keywords: ``type``, ``nullable``, ``properties``, ``required``, ``any_required`` (at least one of
 the names), ``exclusive`` (pairs that may not appear together), ``minProperties``/``maxProperties``,
 ``items``, ``minItems``/``maxItems``, ``minLength``/``maxLength``, ``ascii`` (``^[\\x01-\\x7F]+$``),
-``minimum``/``maximum``, ``enum``, ``additionalProperties`` (a schema for the other members).
+``minimum``/``maximum``, ``enum``, ``additionalProperties`` (a schema for the other members),
+``noNullMembers`` (no member may be ``null``: the spec declares none nullable).
 """
 
 from __future__ import annotations
@@ -70,6 +71,20 @@ START_IMPORT_REQUEST: Schema = {
         "errorMode": {"type": "object", "properties": {"onError": {"type": "string"}}},
     },
 }
+# Delete, update, fetch by metadata and create namespace check their fields in .vector_ops, with
+# messages of their own; the gate only refuses nulls there (.vector_ops reads null as absent).
+NO_NULL_MEMBERS: Schema = {"type": "object", "noNullMembers": True}
+SERVERLESS_SPEC: Schema = {
+    "type": "object",
+    "required": ["cloud", "region"],
+    "properties": {
+        "cloud": {"type": "string", "enum": ["gcp", "aws", "azure"]},
+        "region": {"type": "string"},
+        "source_collection": {"type": "string"},
+        "read_capacity": {"type": "object"},
+        "schema": {"type": "object", "required": ["fields"], "properties": {"fields": {"type": "object"}}},
+    },
+}
 # 2025-04 .. 2026-04 (2026-07's schema/deployment form is checked by versions._parse_create_2026_07).
 CREATE_INDEX_REQUEST_SPEC: Schema = {
     "type": "object",
@@ -80,17 +95,20 @@ CREATE_INDEX_REQUEST_SPEC: Schema = {
         "metric": {"type": "string", "enum": ["cosine", "euclidean", "dotproduct"]},
         "deletion_protection": {"type": "string", "enum": ["disabled", "enabled"]},
         "tags": {"type": "object", "additionalProperties": {"type": "string"}},
-        "spec": {"type": "object"},
+        "spec": {"type": "object", "properties": {"serverless": SERVERLESS_SPEC}},
         "vector_type": {"type": "string", "enum": ["dense", "sparse"]},
     },
 }
 
-# Request bodies by (method, path): data plane. Delete, update, list, fetch by metadata and create
-# namespace validate their requests in .vector_ops, with messages of their own.
+# Request bodies by (method, path): data plane.
 DATA_BODIES: dict[tuple[str, str], Schema] = {
     ("POST", "/query"): QUERY_REQUEST,
     ("POST", "/describe_index_stats"): DESCRIBE_INDEX_STATS_REQUEST,
     ("POST", "/bulk/imports"): START_IMPORT_REQUEST,
+    ("POST", "/vectors/delete"): NO_NULL_MEMBERS,
+    ("POST", "/vectors/update"): NO_NULL_MEMBERS,
+    ("POST", "/vectors/fetch_by_metadata"): NO_NULL_MEMBERS,
+    ("POST", "/namespaces"): NO_NULL_MEMBERS,
 }
 
 # Query parameters by (method, path); an ``array`` parameter is the list of its repetitions.
@@ -105,6 +123,8 @@ DATA_QUERIES: dict[tuple[str, str], dict[str, Schema]] = {
         "paginationToken": {"type": "string"},
     },
     ("GET", "/bulk/imports"): {"limit": LIMIT_100, "paginationToken": {"type": "string"}},
+    # The rest of list's parameters are checked by .vector_ops.
+    ("GET", "/vectors/list"): {"prefix": {"type": "string", "ascii": True}},
 }
 
 NAMESPACE_IN_PATH: Schema = {"type": "string", "minLength": 1, "maxLength": 512, "ascii": True}

@@ -220,6 +220,10 @@ def _check_object(value: dict[str, Any], schema: dict[str, Any], where: str) -> 
         if value.get(first) is not None and value.get(second) is not None:
             raise InvalidArgument(f"{where or 'The request'} takes {first} or {second}, not both.")
     _check_sized(len(value), schema, where, "properties", "Properties")
+    if schema.get("noNullMembers"):
+        for name, member in value.items():
+            if member is None:
+                raise InvalidArgument(f"{prefix}{name} must not be null; omit it instead.")
     properties = schema.get("properties", {})
     others = schema.get("additionalProperties")
     for name, member in value.items():

@@ -13,6 +13,7 @@ its own spec's shapes. :data:`VERSIONS` is the one table of what differs; a requ
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ class ApiVersion:
     plain_text_unauthorized: bool = False
     #: Control-plane error codes this version does not list -> the code it uses instead.
     control_code_fallbacks: Mapping[str, str] = dataclass_field(default_factory=dict)
+    #: Data-plane paths whose errors are an ``ErrorResponse`` (``{"error": {...}, "status": N}``), not an
+    #: ``rpcStatus`` (2026-07's records and documents endpoints).
+    error_response_paths: re.Pattern[str] | None = None
     #: Every (method, path template) of the version's control-plane and data-plane specs.
     control_operations: frozenset[operations.Operation] = operations.CONTROL_2025_04
     data_operations: frozenset[operations.Operation] = operations.DATA_2025_10
@@ -63,6 +67,12 @@ class ApiVersion:
     def operations(self, plane: Plane) -> frozenset[operations.Operation]:
         """The spec's operations on ``plane``."""
         return self.control_operations if plane is Plane.CONTROL else self.data_operations
+
+    def error_shape(self, plane: Plane, path: str) -> Plane:
+        """The plane whose error shape answers an error on ``path`` of ``plane``."""
+        if plane is Plane.DATA and self.error_response_paths is not None and self.error_response_paths.match(path):
+            return Plane.CONTROL
+        return plane
 
 
 VERSIONS: Mapping[str, ApiVersion] = MappingProxyType(
@@ -83,6 +93,7 @@ VERSIONS: Mapping[str, ApiVersion] = MappingProxyType(
                 schema_indexes=True,
                 uint64_as_string=True,
                 plain_text_unauthorized=True,
+                error_response_paths=re.compile(r"/(records/|namespaces/[^/]+/documents/)"),
                 control_code_fallbacks=MappingProxyType({"UNIMPLEMENTED": "UNKNOWN"}),
                 control_operations=operations.CONTROL_2026_07,
                 data_operations=operations.DATA_2026_07,
