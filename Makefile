@@ -31,7 +31,8 @@ $(VENV_OLDEST)/.synced: requirements/unit-airflow-3.1.txt pyproject.toml | $(UV)
 	$(UV) pip sync --quiet --python $(VENV_OLDEST)/bin/python requirements/unit-airflow-3.1.txt
 	touch $@
 
-# Azurite (the Azure Blob Storage emulator the storage tests run), pinned in package-lock.json;
+# Azurite (the Azure Blob Storage emulator the storage tests run) and Pinecone's TypeScript client
+# (8.2.0 and 9.0.0, run against the emulator by tests/integration/testing/clients), pinned in package-lock.json;
 # re-installed when the lock file changes. npm writes node_modules/.package-lock.json on install.
 node_modules/.package-lock.json: package-lock.json package.json
 	npm ci --no-audit --no-fund
