@@ -11,8 +11,9 @@ error code and its message, parsed from whichever of the API's error shapes the 
 from __future__ import annotations
 
 import json
-
-import httpx
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
 # gRPC status numbers used by the data plane's rpcStatus, by name, for readable messages.
 _GRPC_CODE_NAMES = {
@@ -133,7 +134,33 @@ class PineconeServerError(PineconeApiError):
     """Pinecone failed on its side (HTTP 5xx), after all retries."""
 
 
-def _parse_retry_after(response: httpx.Response) -> float | None:
+class ErrorResponse(Protocol):
+    """What an error is built from: an ``httpx.Response`` or an :class:`AnsweredError`."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def reason_phrase(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class AnsweredError:
+    """An error answer read off another HTTP library (the async transport's aiohttp), decoded."""
+
+    status_code: int
+    headers: Mapping[str, str]  # case-insensitive lookups, as both libraries' header maps are
+    text: str
+    reason_phrase: str
+
+
+def _parse_retry_after(response: ErrorResponse) -> float | None:
     value = response.headers.get("Retry-After")
     if value is None:
         return None
@@ -144,7 +171,7 @@ def _parse_retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def _code_and_message(response: httpx.Response) -> tuple[str | None, str]:
+def _code_and_message(response: ErrorResponse) -> tuple[str | None, str]:
     """Pick Pinecone's code and message out of any of the API's error shapes."""
     text = response.text.strip()
     try:
@@ -166,7 +193,7 @@ def _code_and_message(response: httpx.Response) -> tuple[str | None, str]:
 
 
 def error_from_response(
-    response: httpx.Response, operation: str, *, api_key_source: str | None = None
+    response: ErrorResponse, operation: str, *, api_key_source: str | None = None
 ) -> PineconeApiError:
     """Build the right :class:`PineconeApiError` subclass for an error response.
 

@@ -1,27 +1,37 @@
 """HTTP with retries, for the sync client (workers) and the async client (triggerer).
 
-The two transports share everything but the ``await``: request description, headers, response
-handling and the retry policy. The async transport uses one pooled ``httpx.AsyncClient`` per event
-loop, shared by every client on that loop (see :mod:`.pool`); the API key travels per request so a
-shared pool never mixes credentials.
+The two transports share everything but the HTTP library: request description, headers, response
+handling and the retry policy. The sync transport sends through ``httpx``. The async transport sends
+through the event loop's shared ``aiohttp.ClientSession`` (see :mod:`.pool` for why aiohttp), or
+through an ``httpx.AsyncClient`` when one is given (tests use ``httpx.MockTransport``). The API key
+travels per request so a shared pool never mixes credentials.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
 import tenacity
+from yarl import URL
 
 from airflow_provider_pinecone import __version__
 from airflow_provider_pinecone.client.config import ClientConfig
-from airflow_provider_pinecone.client.errors import PineconeConnectionError, error_from_response
+from airflow_provider_pinecone.client.errors import AnsweredError, PineconeConnectionError, error_from_response
 from airflow_provider_pinecone.client.pool import shared_async_client
+from airflow_provider_pinecone.client.retry import is_retryable
 
 USER_AGENT = f"airflow-provider-pinecone/{__version__}"
-# The connection was never made, so the server cannot have acted on the request.
-_NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The connection was never made, so the server cannot have acted on the request. aiohttp's
+# ConnectionTimeoutError covers both the connect and the wait for a free pooled connection.
+_NOT_SENT_ERRORS = (
+    httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
+    aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,8 +79,9 @@ def _retrying_kwargs(config: ClientConfig, request: ApiRequest) -> dict[str, Any
     return config.retry.tenacity_kwargs(request.operation, request.idempotent, request.retry_rate_limits)
 
 
-def _connection_error(exc: httpx.TransportError, request: ApiRequest, config: ClientConfig) -> PineconeConnectionError:
-    # httpx messages name the failure, never the headers, so the key cannot leak through them.
+def _connection_error(exc: Exception, request: ApiRequest, config: ClientConfig) -> PineconeConnectionError:
+    # httpx's and aiohttp's messages name the failure and the host, never the headers, so the key
+    # cannot leak through them.
     reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     control_plane = request.url.startswith(config.control_plane_base_url())
     return PineconeConnectionError(
@@ -110,29 +121,92 @@ class SyncTransport:
 
 
 class AsyncTransport:
-    """Non-blocking HTTP for the triggerer, on the event loop's shared connection pool.
+    """Non-blocking HTTP for the triggerer, on the event loop's shared ``aiohttp`` session.
 
-    :param http_client: use this ``httpx.AsyncClient`` instead of the loop's shared one
+    :param http_client: use this ``httpx.AsyncClient`` instead of the loop's shared session
         (tests pass one with an ``httpx.MockTransport``).
     """
 
     def __init__(self, config: ClientConfig, http_client: httpx.AsyncClient | None = None) -> None:
         self._config = config
         self._http = http_client
+        # httpx's single timeout bounds connect, each read, each write and the wait for a pooled
+        # connection; aiohttp's "connect" covers the pool wait and the connect, sock_read each read.
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=config.timeout, sock_connect=config.timeout, sock_read=config.timeout
+        )
 
     async def send(self, request: ApiRequest) -> Any:
-        """Send ``request`` with retries; return the decoded JSON body."""
-        retrying = tenacity.AsyncRetrying(**_retrying_kwargs(self._config, request))
-        return await retrying(self._send_once, request)
+        """Send ``request`` with retries; return the decoded JSON body.
+
+        The first attempt runs outside tenacity, whose bookkeeping cost as much CPU as the request
+        itself; only a retryable failure enters the retry loop, as its first attempt (see
+        :meth:`_retry`), so attempts, waits, logs and the budget are the same as with tenacity alone.
+        """
+        started = time.monotonic()
+        try:
+            return await self._send_once(request)
+        except Exception as exc:
+            if not is_retryable(exc, request.idempotent, request.retry_rate_limits):
+                raise  # as tenacity would: no retry, the error as it is
+            return await self._retry(request, exc, started)
+
+    async def _retry(self, request: ApiRequest, first_failure: Exception, started: float) -> Any:
+        """Carry on under the retry policy from a first attempt that failed with ``first_failure``."""
+        pending = [first_failure]
+
+        async def attempt(request: ApiRequest) -> Any:
+            if pending:  # tenacity's attempt 1 is the one already made
+                raise pending.pop()
+            return await self._send_once(request)
+
+        def backdate(state: tenacity.RetryCallState) -> None:
+            if state.attempt_number == 1:  # the budget (max_elapsed) counts from the first attempt's start
+                state.start_time = started
+
+        retrying = tenacity.AsyncRetrying(**_retrying_kwargs(self._config, request), before=backdate)
+        return await retrying(attempt, request)
 
     async def _send_once(self, request: ApiRequest) -> Any:
-        kwargs = _request_kwargs(self._config, request)
+        if self._http is not None:
+            try:
+                response = await self._http.request(**_request_kwargs(self._config, request))
+            except httpx.TransportError as exc:
+                raise _connection_error(exc, request, self._config) from None
+            return _result(response, request, self._config)
+        async with shared_async_client() as shared:
+            return await self._send_on(shared.http, shared.proxy_for, request)
+
+    async def _send_on(self, session: aiohttp.ClientSession, proxy_for: Any, request: ApiRequest) -> Any:
+        # Our URLs are built quoted (client/api.py), so yarl need not parse them for quoting again.
+        url = URL(request.url, encoded=True)
+        proxy, proxy_auth = proxy_for(url.origin())
+        body = request.content
+        if body is None and request.json is not None:
+            # As httpx encodes json=: compact, UTF-8, NaN refused.
+            body = json.dumps(request.json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        headers = _headers(self._config, request)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         try:
-            if self._http is not None:
-                response = await self._http.request(**kwargs)
-            else:
-                async with shared_async_client() as shared:
-                    response = await shared.request(**kwargs)
-        except httpx.TransportError as exc:
+            async with session.request(
+                request.method, url, params=request.params, data=body, headers=headers, timeout=self._timeout,
+                proxy=proxy, proxy_auth=proxy_auth, allow_redirects=False,  # httpx follows none either
+            ) as response:  # fmt: skip
+                content = await response.read()
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise _connection_error(exc, request, self._config) from None
-        return _result(response, request, self._config)
+        if response.status >= 400:
+            raise error_from_response(
+                _answered(response, content), request.operation, api_key_source=self._config.source_of("api_key")
+            )
+        return json.loads(content) if content else {}
+
+
+def _answered(response: aiohttp.ClientResponse, content: bytes) -> AnsweredError:
+    """An aiohttp error answer, decoded as httpx would (the declared charset, else UTF-8)."""
+    try:
+        text = content.decode(response.charset or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = content.decode("utf-8", errors="replace")
+    return AnsweredError(response.status, response.headers, text, response.reason or "")

@@ -29,7 +29,7 @@ from airflow_provider_pinecone.client import (
     RetryPolicy,
 )
 from airflow_provider_pinecone.client.pool import shared_async_client
-from airflow_provider_pinecone.hooks import connection_settings
+from airflow_provider_pinecone.hooks import config_cache, connection_settings
 from airflow_provider_pinecone.lineage import collect_hook_lineage
 from airflow_provider_pinecone.provider_info import CONN_FIELDS, CONNECTION_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
 
@@ -166,10 +166,20 @@ class PineconeHook(BaseHook):
         return self.client
 
     async def aget_client(self) -> AsyncPineconeClient:
-        """The async client, for triggers; reads the connection without blocking the event loop."""
+        """The async client, for triggers; reads the connection without blocking the event loop.
+
+        The settings are shared by every hook on the loop with the same connection and overrides,
+        read once per :data:`~airflow_provider_pinecone.hooks.config_cache.TTL_SECONDS` (see
+        :mod:`~airflow_provider_pinecone.hooks.config_cache`).
+        """
         if self._async_client is None:
-            self._async_client = AsyncPineconeClient(self._config_from(await self._aconnection()))
+            key = (type(self), self.pinecone_conn_id, self.index_name, self.index_host, self.retry)
+            config = await config_cache.cached_config(key, self._aread_config)
+            self._async_client = AsyncPineconeClient(config)
         return self._async_client
+
+    async def _aread_config(self) -> ClientConfig:
+        return self._config_from(await self._aconnection())
 
     def console_import_url(self) -> str:
         """The Pinecone console page that shows this project's imports."""

@@ -212,7 +212,7 @@ def test_shared_async_pool_is_one_per_loop_and_closes_with_its_last_user():
         return first
 
     shared = asyncio.run(scenario())
-    assert shared.http.is_closed and open_shared_clients() == 0
+    assert shared.http.closed and open_shared_clients() == 0
 
 
 def test_query_sends_camel_case_and_parses_matches():

@@ -275,20 +275,35 @@ def test_the_sync_client_upserts_dicts_in_full_batches_and_sums_the_counts():
 
 def test_a_send_holds_one_shared_pool_from_start_to_end(monkeypatch):
     """Between two sequential requests nobody else holds the loop's shared pool; the send must, or
-    each request would build a new client (an SSL context: tens of ms of CPU) and connection."""
-    built: list[httpx.AsyncClient] = []
+    each request would build a new session (an SSL context: tens of ms of CPU) and connection."""
+    from aiohttp import web
 
-    class CountingClient(httpx.AsyncClient):
-        def __init__(self, **kwargs):
-            super().__init__(transport=httpx.MockTransport(_acknowledge), **kwargs)
-            built.append(self)
+    built = []
+    new_session = pool._new_session
 
-    monkeypatch.setattr(pool.httpx, "AsyncClient", CountingClient)
-    client = AsyncPineconeClient(ClientConfig(api_key="k", index_host=HOST, retry=FAST_RETRY))
+    def counting_session():
+        built.append(new_session())
+        return built[-1]
+
+    async def acknowledge(request: web.Request) -> web.Response:
+        return web.json_response({"upsertedCount": len(orjson.loads(await request.read())["vectors"])})
+
+    monkeypatch.setattr(pool, "_new_session", counting_session)
 
     async def run():
-        stats = await AsyncUpsertSender(client, max_concurrency=1).send_all(_batches("a", 5))
-        upserted = await client.upsert([{"id": str(i), "values": [0.5]} for i in range(2500)], "b")
+        app = web.Application()
+        app.router.add_post("/vectors/upsert", acknowledge)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        client = AsyncPineconeClient(ClientConfig(api_key="k", index_host=f"127.0.0.1:{port}", retry=FAST_RETRY))
+        try:
+            stats = await AsyncUpsertSender(client, max_concurrency=1).send_all(_batches("a", 5))
+            upserted = await client.upsert([{"id": str(i), "values": [0.5]} for i in range(2500)], "b")
+        finally:
+            await runner.cleanup()
         return stats, upserted
 
     stats, upserted = asyncio.run(run())
