@@ -273,3 +273,35 @@ def test_upserts_go_out_as_built_and_429s_are_paced_by_the_sender(emulator, make
     # Sent as built: no re-encoding or copy on our side, whatever was resent after a 429.
     assert {id(body) for body in sent_bodies} == {id(b.body) for b in prepared}
     assert len(sent_bodies) == len(prepared) + stats.throttled_retries
+
+
+@pytest.fixture(scope="module")
+def tls_emulator():
+    from airflow_provider_pinecone.testing.emulator import PineconeEmulator
+
+    with PineconeEmulator(tls=True) as emulator:
+        emulator.create_index("tls-index", dimension=8)
+        yield emulator
+
+
+def test_https_trusts_what_httpx_trusts_the_ca_bundle_in_ssl_cert_file(tls_emulator, monkeypatch, caplog):
+    """The session takes httpx's CA bundle: certifi unless SSL_CERT_FILE names another."""
+    # A bare loopback host means http:// to this client, so the index host is given with its scheme.
+    config = ClientConfig(
+        api_key=API_KEY, index_name="tls-index", index_host=f"https://{tls_emulator.index_host('tls-index')}",
+        control_plane_url=tls_emulator.control_plane_url, retry=FAST_RETRY,
+    )  # fmt: skip
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+    async def stats():
+        client = AsyncPineconeClient(config)
+        return await client.describe_index(), await client.describe_index_stats()  # both planes
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    error, _ = _run(_expect(PineconeConnectionError, stats()))
+    assert error.request_sent is False and "certificate verify failed" in error.reason
+    _assert_secret_free(error, caplog)
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_emulator.ca_cert_path))
+    index, stats_ = _run(stats())
+    assert index.name == "tls-index" and stats_.total_vector_count == 0
