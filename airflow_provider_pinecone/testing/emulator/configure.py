@@ -39,6 +39,10 @@ def configure(config: IndexConfig, body: dict[str, Any], *, schema_indexes: bool
             f"Unknown field(s) {sorted(unknown)} in a ConfigureIndexRequest of this API version; "
             f"it takes {', '.join(sorted(allowed))}."
         )
+    # Only 2026-07's IndexTags is nullable; a null anywhere else is a type error, not "no change".
+    nulls = sorted(k for k, v in body.items() if v is None and not (schema_indexes and k == "tags"))
+    if nulls:
+        raise InvalidArgument(f"{', '.join(nulls)} may not be null: omit a field to leave it unchanged.")
     if body.get("deletion_protection") is not None:
         value = body["deletion_protection"]
         if value not in ("enabled", "disabled"):

@@ -7,6 +7,7 @@ and with Pinecone's own SDK 10.2.0.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -277,18 +278,20 @@ def test_configure_index_turns_a_fitting_index_into_an_integrated_one(
 @pytest.mark.parametrize(
     ("version", "body", "expected"),
     [
-        ("2025-10", {"deletion_protection": "on"}, "expected enabled or disabled, got 'on'"),
-        ("2025-10", {"tags": {"bad key": "x"}}, "Invalid tag key 'bad key'"),
+        ("2025-10", {"deletion_protection": "on"}, r"deletion_protection .*got 'on'"),
+        ("2025-10", {"tags": {"bad key": "x"}}, r"Invalid tag key 'bad key'"),
         ("2025-10", {"tags": {"k": "x" * 121}}, "at most 120 printable ASCII"),
         ("2025-10", {"tags": {f"k{i}": "v" for i in range(21)}}, "at most 20 tags"),
         ("2025-10", {"spec": {"pod": {"replicas": 2}}}, "only spec.serverless can be configured"),
-        ("2025-10", {"spec": {"serverless": {"read_capacity": {"mode": "Dedicated"}}}}, "only supports"),
+        ("2025-10", {"spec": {"serverless": {"read_capacity": {"mode": "Dedicated"}}}}, r"read_capacity"),
         ("2025-10", {"embed": {"model": "llama-text-embed-v2"}}, "cannot be changed once set"),
-        ("2025-10", {"deployment": {"replicas": 2}}, "Unknown field(s) ['deployment']"),
+        ("2025-10", {"deployment": {"replicas": 2}}, r"deployment"),
         ("2026-07", {"deployment": {"replicas": 2}}, "only be changed on pod-based indexes"),
-        ("2026-07", {"read_capacity": {"mode": "Dedicated"}}, "only supports"),
+        ("2026-07", {"read_capacity": {"mode": "Dedicated"}}, r"read_capacity"),
         ("2026-07", {"schema": {"fields": {"other": {"type": "semantic_text"}}}}, "its semantic_text field is"),
-        ("2026-07", {"embed": {"model": "x"}}, "Unknown field(s) ['embed']"),
+        ("2026-07", {"embed": {"model": "x"}}, r"embed"),
+        ("2025-10", {"tags": None}, r"tags (may not be null|must be a JSON object, got null)"),
+        ("2026-07", {"deletion_protection": None, "schema": None}, r"(deletion_protection|schema).* null"),
     ],
 )
 def test_configure_index_refusals_change_nothing(
@@ -298,7 +301,8 @@ def test_configure_index_refusals_change_nothing(
     api.create_for_model("configurable", model="multilingual-e5-large")
     before = api.describe("configurable")
     refused = api.configure("configurable", body)
-    assert refused.status_code == 400 and expected in refused.json()["error"]["message"]
+    # A regex: where the spec's request schema already refuses the body, the gate's message wins.
+    assert refused.status_code == 400 and re.search(expected, refused.json()["error"]["message"])
     assert api.describe("configurable") == before
 
 
