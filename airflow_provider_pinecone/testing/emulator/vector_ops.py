@@ -220,7 +220,6 @@ def install_vector_ops(app: FastAPI, state: EmulatorState, index_name: str) -> N
         return _fetch_by_metadata(state, index_name, body, request_version(request))
 
 
-
 MAX_NAMESPACE_LENGTH = 512
 MAX_SCHEMA_FIELDS = 50
 
