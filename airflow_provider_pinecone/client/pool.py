@@ -61,6 +61,10 @@ class SharedAsyncClient:
 
     http: aiohttp.ClientSession
     users: int = 0
+    #: Admits requests to the session: one waiting here costs nothing until a connection is free,
+    #: while one waiting in aiohttp's connector has already built its request. A thousand triggers
+    #: polling at once would build them all in one turn of the event loop and stall it.
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_CONNECTIONS))
     # aiohttp's own trust_env looks proxies (and .netrc) up in a worker thread on every request;
     # they are read once per origin instead, from the same variables httpx reads.
     _proxies: dict[str, Proxy] = field(default_factory=dict)

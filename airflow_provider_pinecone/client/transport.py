@@ -22,7 +22,7 @@ from yarl import URL
 from airflow_provider_pinecone import __version__
 from airflow_provider_pinecone.client.config import ClientConfig
 from airflow_provider_pinecone.client.errors import AnsweredError, PineconeConnectionError, error_from_response
-from airflow_provider_pinecone.client.pool import shared_async_client
+from airflow_provider_pinecone.client.pool import SharedAsyncClient, shared_async_client
 from airflow_provider_pinecone.client.retry import is_retryable
 
 USER_AGENT = f"airflow-provider-pinecone/{__version__}"
@@ -174,13 +174,13 @@ class AsyncTransport:
             except httpx.TransportError as exc:
                 raise _connection_error(exc, request, self._config) from None
             return _result(response, request, self._config)
-        async with shared_async_client() as shared:
-            return await self._send_on(shared.http, shared.proxy_for, request)
+        async with shared_async_client() as shared, shared.slots:
+            return await self._send_on(shared, request)
 
-    async def _send_on(self, session: aiohttp.ClientSession, proxy_for: Any, request: ApiRequest) -> Any:
+    async def _send_on(self, shared: SharedAsyncClient, request: ApiRequest) -> Any:
         # Our URLs are built quoted (client/api.py), so yarl need not parse them for quoting again.
         url = URL(request.url, encoded=True)
-        proxy, proxy_auth = proxy_for(url.origin())
+        proxy, proxy_auth = shared.proxy_for(url.origin())
         body = request.content
         if body is None and request.json is not None:
             # As httpx encodes json=: compact, UTF-8, NaN refused.
@@ -189,7 +189,7 @@ class AsyncTransport:
         if body is not None:
             headers["Content-Type"] = "application/json"
         try:
-            async with session.request(
+            async with shared.http.request(
                 request.method, url, params=request.params, data=body, headers=headers, timeout=self._timeout,
                 proxy=proxy, proxy_auth=proxy_auth, allow_redirects=False,  # httpx follows none either
             ) as response:  # fmt: skip

@@ -237,24 +237,55 @@ def test_dropped_connections_are_retried_for_polls(emulator, caplog):
     assert logged and all("ServerDisconnectedError" in line for line in logged)
 
 
-def test_upserts_go_out_as_built_and_429s_are_paced_by_the_sender(emulator, make_pinecone_index, monkeypatch):
-    """2 MiB bodies through the shared session: the very bytes objects the batcher built, every record
-    stored once, and the server's counters agree on requests and bytes."""
-    sent_bodies: list[Any] = []
+def _spy_on_sessions(monkeypatch, on_request=None, in_flight=None) -> None:
+    """Wrap every new shared session's ``_request``: ``on_request(kwargs)`` per request started, and
+    ``in_flight`` ([now, peak]) counting requests inside aiohttp (connection wait, send, headers)."""
     new_session = pool._new_session
 
     def spying_session():
         session = new_session()
         request = session._request
 
-        def spy(method, url, **kwargs):
-            sent_bodies.append(kwargs.get("data"))
-            return request(method, url, **kwargs)
+        async def spy(method, url, **kwargs):
+            if on_request is not None:
+                on_request(kwargs)
+            if in_flight is None:
+                return await request(method, url, **kwargs)
+            in_flight[0] += 1
+            in_flight[1] = max(in_flight)
+            try:
+                return await request(method, url, **kwargs)
+            finally:
+                in_flight[0] -= 1
 
         session._request = spy  # type: ignore[method-assign]
         return session
 
     monkeypatch.setattr(pool, "_new_session", spying_session)
+
+
+def test_requests_wait_for_a_connection_before_aiohttp_builds_them(emulator, monkeypatch):
+    """With more polls than connections, the extra ones wait in the pool's slots, not inside aiohttp
+    with their request built: a thousand triggers polling at once must not stall the loop."""
+    monkeypatch.setattr(pool, "MAX_CONNECTIONS", 4)
+    in_flight = [0, 0]
+    _spy_on_sessions(monkeypatch, in_flight=in_flight)
+
+    async def scenario():
+        client = AsyncPineconeClient(_config(emulator))
+        import_id = await client.start_import("s3://bucket/dir")
+        emulator.set_fault_rates("latency_ms=20@GET ^/bulk/imports/")
+        return await asyncio.gather(*(client.describe_import(import_id) for _ in range(40)))
+
+    assert len(_run(scenario())) == 40
+    assert in_flight == [0, 4]
+
+
+def test_upserts_go_out_as_built_and_429s_are_paced_by_the_sender(emulator, make_pinecone_index, monkeypatch):
+    """2 MiB bodies through the shared session: the very bytes objects the batcher built, every record
+    stored once, and the server's counters agree on requests and bytes."""
+    sent_bodies: list[Any] = []
+    _spy_on_sessions(monkeypatch, lambda kwargs: sent_bodies.append(kwargs.get("data")))
     index = make_pinecone_index("wide", dimension=768)
     records = [encode_record(f"r{i}", [(i % 97) / 97 + 0.123456] * 768, metadata={"i": i}) for i in range(2_000)]
     prepared = list(batches(records, "ns"))
