@@ -97,9 +97,9 @@ def parse_create_for_model(body: dict[str, Any]) -> IndexConfig:
             )
     embed = require_object(body["embed"], "embed")
     model_name = embed.get("model")
-    model = MODELS.get(model_name) if isinstance(model_name, str) else None
-    if model is None:
+    if not isinstance(model_name, str) or model_name not in MODELS:
         raise InvalidArgument(f"Unknown embedding model {model_name!r}: the emulator knows {', '.join(MODELS)}.")
+    model = MODELS[model_name]
     metric = embed.get("metric") or model.metrics[0]
     if metric not in model.metrics:
         raise InvalidArgument(f"Model {model_name} supports the metrics {', '.join(model.metrics)}, not {metric!r}.")
@@ -151,12 +151,12 @@ def reconfigure_embed(config: IndexConfig, embed: dict[str, Any]) -> IndexConfig
     if current is not None and model_name != current.model:
         raise InvalidArgument(f"The embedding model of an index cannot be changed once set (it is {current.model}).")
     if current is None:
-        model = MODELS.get(model_name) if isinstance(model_name, str) else None
-        if model is None:
+        if not isinstance(model_name, str) or model_name not in MODELS:
             raise InvalidArgument(
                 f"embed.model must name an embedding model to convert this index to integrated embedding "
                 f"({', '.join(MODELS)}), got {model_name!r}."
             )
+        model = MODELS[model_name]
         if model.vector_type != config.vector_type or (model.dimensions and config.dimension not in model.dimensions):
             raise InvalidArgument(
                 f"Model {model_name} produces {model.vector_type} vectors of dimension "
@@ -167,7 +167,7 @@ def reconfigure_embed(config: IndexConfig, embed: dict[str, Any]) -> IndexConfig
             raise InvalidArgument(f"Model {model_name} does not support this index's metric {config.metric}.")
         if "field_map" not in embed:
             raise InvalidArgument('embed.field_map is required to convert an index, like {"text": "chunk_text"}.')
-    base = current or EmbedConfig(model=model_name, field="")
+    base = current or EmbedConfig(model=str(model_name), field="")
     return dataclasses.replace(
         config,
         embed=dataclasses.replace(
