@@ -34,6 +34,7 @@ from airflow_provider_pinecone.testing.emulator.faults import drop_connection
 from airflow_provider_pinecone.testing.emulator.http_protocol import MAX_URL_BYTES, url_too_long_message
 from airflow_provider_pinecone.testing.emulator.operations import methods_for_path
 from airflow_provider_pinecone.testing.emulator.request_schemas import (
+    CONFIGURE_INDEX_REQUEST_SPEC,
     CREATE_INDEX_REQUEST_SPEC,
     DATA_BODIES,
     DATA_QUERIES,
@@ -226,8 +227,12 @@ def _body_schema(request: Request) -> Schema | None:
     key = (request.method, request.url.path)
     if request.app.state.plane is Plane.DATA:
         return DATA_BODIES.get(key)
-    if key == ("POST", "/indexes") and not traits(request_version(request)).schema_indexes:
+    if traits(request_version(request)).schema_indexes:  # 2026-07: checked by versions/control_plane
+        return None
+    if key == ("POST", "/indexes"):
         return CREATE_INDEX_REQUEST_SPEC
+    if request.method == "PATCH" and request.url.path.count("/") == 2 and request.url.path.startswith("/indexes/"):
+        return CONFIGURE_INDEX_REQUEST_SPEC
     return None
 
 

@@ -11,8 +11,9 @@ right length here (:data:`NUMBERS`); their elements are checked in one numpy pas
 Keywords: ``type``, ``nullable``, ``properties``, ``required``, ``any_required`` (at least one of
 the names), ``exclusive`` (pairs that may not appear together), ``minProperties``/``maxProperties``,
 ``items``, ``minItems``/``maxItems``, ``minLength``/``maxLength``, ``ascii`` (``^[\\x01-\\x7F]+$``),
-``minimum``/``maximum``, ``enum``, ``additionalProperties`` (a schema for the other members),
-``noNullMembers`` (no member may be ``null``: the spec declares none nullable).
+``minimum``/``maximum``, ``enum``, ``additionalProperties`` (a schema for the other members,
+or ``False`` to refuse them), ``noNullMembers`` (no member may be ``null``: the spec declares none
+nullable), ``discriminator`` + ``variants`` (the schema of each value of a member, like ``mode``).
 """
 
 from __future__ import annotations
@@ -74,6 +75,22 @@ START_IMPORT_REQUEST: Schema = {
 # Delete, update, fetch by metadata and create namespace check their fields in .vector_ops, with
 # messages of their own; the gate only refuses nulls there (.vector_ops reads null as absent).
 NO_NULL_MEMBERS: Schema = {"type": "object", "noNullMembers": True}
+READ_CAPACITY: Schema = {
+    "type": "object",
+    "required": ["mode"],
+    "properties": {"mode": {"type": "string", "enum": ["OnDemand", "Dedicated"]}},
+    "discriminator": "mode",
+    "variants": {
+        "OnDemand": {"type": "object", "additionalProperties": False, "properties": {"mode": {"type": "string"}}},
+        "Dedicated": {
+            "type": "object",
+            "required": ["mode", "dedicated"],
+            "properties": {"dedicated": {"type": "object"}},
+        },
+    },
+}
+TAGS: Schema = {"type": "object", "additionalProperties": {"type": "string"}}
+DELETION_PROTECTION: Schema = {"type": "string", "enum": ["disabled", "enabled"]}
 SERVERLESS_SPEC: Schema = {
     "type": "object",
     "required": ["cloud", "region"],
@@ -81,8 +98,17 @@ SERVERLESS_SPEC: Schema = {
         "cloud": {"type": "string", "enum": ["gcp", "aws", "azure"]},
         "region": {"type": "string"},
         "source_collection": {"type": "string"},
-        "read_capacity": {"type": "object"},
-        "schema": {"type": "object", "required": ["fields"], "properties": {"fields": {"type": "object"}}},
+        "read_capacity": READ_CAPACITY,
+        "schema": {
+            "type": "object",
+            "required": ["fields"],
+            "properties": {
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "object", "properties": {"filterable": {"type": "boolean"}}},
+                }
+            },
+        },
     },
 }
 # 2025-04 .. 2026-04 (2026-07's schema/deployment form is checked by versions._parse_create_2026_07).
@@ -93,10 +119,23 @@ CREATE_INDEX_REQUEST_SPEC: Schema = {
         "name": {"type": "string", "minLength": 1, "maxLength": 45},
         "dimension": {"type": "integer", "minimum": 1, "maximum": 20000},
         "metric": {"type": "string", "enum": ["cosine", "euclidean", "dotproduct"]},
-        "deletion_protection": {"type": "string", "enum": ["disabled", "enabled"]},
-        "tags": {"type": "object", "additionalProperties": {"type": "string"}},
+        "deletion_protection": DELETION_PROTECTION,
+        "tags": TAGS,
         "spec": {"type": "object", "properties": {"serverless": SERVERLESS_SPEC}},
         "vector_type": {"type": "string", "enum": ["dense", "sparse"]},
+    },
+}
+
+CONFIGURE_INDEX_REQUEST_SPEC: Schema = {
+    "type": "object",
+    "properties": {
+        "deletion_protection": DELETION_PROTECTION,
+        "tags": TAGS,
+        "embed": {"type": "object"},
+        "spec": {
+            "type": "object",
+            "properties": {"serverless": {"type": "object", "properties": {"read_capacity": READ_CAPACITY}}},
+        },
     },
 }
 

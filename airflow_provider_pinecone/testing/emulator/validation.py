@@ -228,8 +228,14 @@ def _check_object(value: dict[str, Any], schema: dict[str, Any], where: str) -> 
     others = schema.get("additionalProperties")
     for name, member in value.items():
         member_schema = properties.get(name, others)
+        if member_schema is False:
+            raise InvalidArgument(f"Unknown field {prefix}{name}: accepted are {', '.join(properties)}.")
         if member_schema is not None:
             check_schema(member, member_schema, f"{prefix}{name}")
+    if "discriminator" in schema:  # its value is a string by now (the member's own schema says so)
+        variant = schema["variants"].get(value.get(schema["discriminator"]))
+        if variant is not None:
+            check_schema(value, variant, where)
 
 
 def check_query_params(params: Any, schemas: dict[str, dict[str, Any]]) -> None:
