@@ -86,6 +86,28 @@ def api(request: pytest.FixtureRequest, pinecone_emulator: PineconeEmulator) -> 
     return Api(pinecone_emulator.control_plane_url, request.param)
 
 
+@pytest.fixture
+def integrate(pinecone_emulator: PineconeEmulator, make_pinecone_index: Callable[..., str]) -> Callable[..., str]:
+    """``integrate(api, name, model)``: an index with integrated embedding, on a data plane kept between tests.
+
+    The index is made like any fixture index, then converted by configure_index (2025-10's
+    ``embed``), which is much quicker than a create-for-model that starts a new server each test.
+    """
+
+    def make(api: Api, name: str, model: str = "multilingual-e5-large") -> str:
+        sparse = model == "pinecone-sparse-english-v0"
+        made = make_pinecone_index(
+            name, dimension=None if sparse else 1024, vector_type="sparse" if sparse else "dense"
+        )
+        embed = {"embed": {"model": model, "field_map": {"text": "chunk_text"}}}
+        converted = httpx.patch(f"{api.control}/indexes/{made}", json=embed, headers=headers("2025-10"))
+        assert converted.status_code == 202, converted.text
+        api.data = f"http://{pinecone_emulator.index_host(made)}"
+        return made
+
+    return make
+
+
 # --------------------------------------------------------------------- the stand-in model
 def test_stand_in_embeddings_are_deterministic_unit_vectors_that_share_words() -> None:
     fox, again = embed_dense("The brown FOX", 384), embed_dense("the brown fox", 384)
@@ -147,8 +169,8 @@ def test_create_for_model_refuses_what_the_model_cannot_do(api: Api, embed: dict
 
 
 # ------------------------------------------------------------------------- records
-def test_upsert_records_then_search_by_text_vector_and_id(api: Api) -> None:
-    api.create_for_model("semantic", model="multilingual-e5-large")
+def test_upsert_records_then_search_by_text_vector_and_id(api: Api, integrate: Callable[..., str]) -> None:
+    integrate(api, "semantic")
     upserted = api.upsert_records(DOCS)
     assert upserted.status_code == 201 and upserted.content == b""
 
@@ -169,8 +191,8 @@ def test_upsert_records_then_search_by_text_vector_and_id(api: Api) -> None:
     assert api.search(by_vector).json()["result"]["hits"][0]["_id"] == "stocks"
 
 
-def test_sparse_model_embeds_and_matches_terms(api: Api) -> None:
-    api.create_for_model("sparse-semantic", model="pinecone-sparse-english-v0")
+def test_sparse_model_embeds_and_matches_terms(api: Api, integrate: Callable[..., str]) -> None:
+    integrate(api, "sparse-semantic", "pinecone-sparse-english-v0")
     assert api.upsert_records(DOCS).status_code == 201
     query = {"inputs": {"text": "lazy animals"}, "top_k": 3, "match_terms": {"terms": ["LAZY dog"], "strategy": "all"}}
     hits = api.search({"query": query}).json()["result"]["hits"]
@@ -190,8 +212,10 @@ def test_sparse_model_embeds_and_matches_terms(api: Api) -> None:
         ([{"_id": str(i), "chunk_text": "x"} for i in range(1001)], "1001 records; the maximum is 1000"),
     ],
 )
-def test_upsert_records_refuses_bad_records_in_the_versions_error_shape(api: Api, records: Any, expected: str) -> None:
-    api.create_for_model("semantic", model="multilingual-e5-large")
+def test_upsert_records_refuses_bad_records_in_the_versions_error_shape(
+    api: Api, integrate: Callable[..., str], records: Any, expected: str
+) -> None:
+    integrate(api, "semantic")
     assert expected in error_message(api.upsert_records(records), api.version)
     assert api.search({"query": {"inputs": {"text": "x"}, "top_k": 5}}).json()["result"]["hits"] == []
 
@@ -214,8 +238,8 @@ def test_upsert_records_refuses_bad_records_in_the_versions_error_shape(api: Api
         ({"query": {"top_k": 1, "inputs": {"text": "x"}}, "fields": "chunk_text"}, "fields must be an array"),
     ],
 )
-def test_search_refuses_bad_queries(api: Api, body: dict, expected: str) -> None:
-    api.create_for_model("semantic", model="multilingual-e5-large")
+def test_search_refuses_bad_queries(api: Api, integrate: Callable[..., str], body: dict, expected: str) -> None:
+    integrate(api, "semantic")
     api.upsert_records(DOCS[:1])
     assert expected in error_message(api.search(body), api.version)
 
@@ -239,8 +263,8 @@ def test_text_needs_an_integrated_index_but_vectors_do_not(
 
 
 # --------------------------------------------------------------------- configure_index
-def test_configure_index_changes_protection_tags_and_embedding(api: Api) -> None:
-    api.create_for_model("configurable", model="multilingual-e5-large")
+def test_configure_index_changes_protection_tags_and_embedding(api: Api, integrate: Callable[..., str]) -> None:
+    integrate(api, "configurable")
     answered = api.configure(
         "configurable", {"deletion_protection": "enabled", "tags": {"team": "search", "env": "ci"}}
     )
@@ -295,10 +319,10 @@ def test_configure_index_turns_a_fitting_index_into_an_integrated_one(
     ],
 )
 def test_configure_index_refusals_change_nothing(
-    pinecone_emulator: PineconeEmulator, version: str, body: dict, expected: str
+    pinecone_emulator: PineconeEmulator, integrate: Callable[..., str], version: str, body: dict, expected: str
 ) -> None:
     api = Api(pinecone_emulator.control_plane_url, version)
-    api.create_for_model("configurable", model="multilingual-e5-large")
+    integrate(api, "configurable")
     before = api.describe("configurable")
     refused = api.configure("configurable", body)
     # A regex: where the spec's request schema already refuses the body, the gate's message wins.

@@ -27,17 +27,17 @@ def headers(version: str = "2026-07") -> dict[str, str]:
 class Plane:
     """HTTP calls to one index's data plane in one API version."""
 
-    def __init__(self, url: str, version: str = "2026-07") -> None:
-        self.url, self.version = url, version
+    def __init__(self, url: str, http: httpx.Client, version: str = "2026-07") -> None:
+        self.url, self.http, self.version = url, http, version
 
     def post(self, path: str, body: Any) -> httpx.Response:
-        return httpx.post(self.url + path, json=body, headers=headers(self.version))
+        return self.http.post(self.url + path, json=body, headers=headers(self.version))
 
     def get(self, path: str, **params: Any) -> httpx.Response:
-        return httpx.get(self.url + path, params=params, headers=headers(self.version))
+        return self.http.get(self.url + path, params=params, headers=headers(self.version))
 
     def delete(self, path: str) -> httpx.Response:
-        return httpx.delete(self.url + path, headers=headers(self.version))
+        return self.http.delete(self.url + path, headers=headers(self.version))
 
     def ok(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
         response = self.post(path, body) if method == "POST" else getattr(self, method.lower())(path, **params)
@@ -56,7 +56,7 @@ class Plane:
 
     def fetch(self, *ids: str, namespace: str = "ns") -> dict[str, Any]:
         params = [("ids", i) for i in ids] + [("namespace", namespace)]
-        response = httpx.get(self.url + "/vectors/fetch", params=params, headers=headers(self.version))
+        response = self.http.get(self.url + "/vectors/fetch", params=params, headers=headers(self.version))
         return response.json()["vectors"]
 
 
@@ -65,12 +65,16 @@ def record(i: int, **metadata: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_plane(pinecone_emulator: PineconeEmulator, make_pinecone_index: Callable[..., str]) -> Callable[..., Plane]:
-    def make(version: str = "2026-07", **index: Any) -> Plane:
-        index.setdefault("dimension", 3)
-        return Plane(f"http://{pinecone_emulator.index_host(make_pinecone_index(**index))}", version)
+def make_plane(
+    pinecone_emulator: PineconeEmulator, make_pinecone_index: Callable[..., str]
+) -> Iterator[Callable[..., Plane]]:
+    with httpx.Client() as http:  # one keep-alive connection per data plane for the whole test
 
-    return make
+        def make(version: str = "2026-07", **index: Any) -> Plane:
+            index.setdefault("dimension", 3)
+            return Plane(f"http://{pinecone_emulator.index_host(make_pinecone_index(**index))}", http, version)
+
+        yield make
 
 
 @pytest.fixture(params=VERSIONS)
