@@ -186,7 +186,9 @@ class RealImport:
         """List, check the layout and the namespaces, and read every footer."""
         layout = classify_listing(location, store.list_objects())
         self._check_layout(location, layout)
-        existing = self._store.namespace_counts(self._index.name)
+        # Every namespace that exists, empty ones too (created, or emptied by deleteAll): Pinecone
+        # refuses to import into any of them; only DELETE /namespaces/{namespace} makes room.
+        existing = self._store.namespaces(self._index.name)
         for namespace in layout.namespaces:  # in listing order: the first conflict is the error
             if namespace_problems(location, [namespace], existing):
                 if namespace == DEFAULT_NAMESPACE:

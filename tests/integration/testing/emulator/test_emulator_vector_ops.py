@@ -13,7 +13,10 @@ import pytest
 from pinecone import Pinecone
 from pinecone.errors import NotFoundError
 
+from airflow_provider_pinecone.testing.datasets import dense_table
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
+from tests.integration.buckets import new_bucket
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -349,3 +352,35 @@ def test_pinecone_sdk_maintains_records(sdk_index: Any) -> None:
     sdk_index.delete_namespace(name="ns")
     with pytest.raises(NotFoundError):
         sdk_index.describe_namespace(name="ns")
+
+
+# ------------------------------------------------------------- delete before importing again
+def test_only_deleting_the_namespace_makes_room_for_importing_it_again(
+    pinecone_emulator: PineconeEmulator,
+    make_plane: Callable[..., Plane],
+    s3_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plane = make_plane()
+    plane.ok("POST", "/vectors/upsert", {"vectors": [record(1)], "namespace": "ns"})
+    pinecone_emulator.set_import_behaviour(indexing_delay=0.0, file_delay=0.0)
+    bucket = new_bucket("s3", s3_server)
+    bucket.use_sdk_defaults(monkeypatch)
+    bucket.put("reload/ns/part-0.parquet", dense_table(4, 3, start=100, seed=1))
+
+    def import_status() -> dict[str, Any]:
+        started = plane.ok("POST", "/bulk/imports", {"uri": bucket.uri("reload"), "errorMode": {"onError": "abort"}})
+        return wait_until(
+            lambda: plane.ok("GET", f"/bulk/imports/{started['id']}"),
+            lambda model: model["status"] in ("Completed", "Failed", "Cancelled"),
+            timeout=15,
+            what="the import to end",
+        )
+
+    plane.ok("POST", "/vectors/delete", {"deleteAll": True, "namespace": "ns"})  # empty, but still there
+    refused = import_status()
+    assert refused["status"] == "Failed" and "already exists" in refused["error"]
+
+    plane.ok("DELETE", "/namespaces/ns")
+    assert import_status()["status"] == "Completed"
+    assert plane.ids() == [f"rec-{i}" for i in range(100, 104)]
