@@ -5,7 +5,7 @@ embeds the mapped text field with its local stand-in for the model (see :mod:`.i
 Every field but ``_id`` (or its alias ``id``) is kept as metadata, the text included, and comes
 back as the hit's ``fields``. Search takes one of ``inputs.text`` (integrated indexes only), a
 ``vector`` or a record ``id``, a metadata ``filter`` and, on sparse integrated indexes,
-``match_terms``. Reranking (``rerank``) is not emulated: it is refused with a 400 saying so.
+``match_terms``, and ``rerank`` (by a stand-in for the rerankers, see :mod:`.rerank`).
 
 Errors are ``rpcStatus`` up to 2026-04; 2026-07 declares the control plane's ``ErrorResponse``
 for these two operations, so they answer in that shape there.
@@ -36,6 +36,7 @@ from airflow_provider_pinecone.testing.emulator.gate import json_body, request_v
 from airflow_provider_pinecone.testing.emulator.import_errors import vector_type_reason
 from airflow_provider_pinecone.testing.emulator.integrated import embed_dense, embed_sparse, words
 from airflow_provider_pinecone.testing.emulator.query import top_k
+from airflow_provider_pinecone.testing.emulator.rerank import parse_rerank, rerank_hits
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState, IndexConfig
 from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord
 from airflow_provider_pinecone.testing.emulator.vector_ops import parse_filter, parse_namespace_name
@@ -153,26 +154,33 @@ def search(state: EmulatorState, index_name: str, namespace: str, body: dict[str
     config = state.get_index(index_name).config
     query = require_object(body.get("query"), "query", 'like {"inputs": {"text": "..."}, "top_k": 10}')
     k = require_number("query.top_k", query.get("top_k"), minimum=1, maximum=MAX_TOP_K, integer=True)
-    if body.get("rerank") is not None:
-        raise InvalidArgument("rerank is not supported by the emulator: search without it and rerank in your test.")
     fields = body.get("fields")
     if fields is not None and (not isinstance(fields, list) or not all(isinstance(f, str) for f in fields)):
         raise InvalidArgument("fields must be an array of field names.")
     dense, sparse, tokens = _query_vector(state, index_name, namespace, query, config)
+    rerank = None
+    if body.get("rerank") is not None:
+        inputs = query.get("inputs")
+        rerank = parse_rerank(body["rerank"], k, inputs.get("text") if isinstance(inputs, dict) else None)
     candidates = state.vectors.records(index_name, namespace)
     if query.get("filter") is not None:
         candidates = [r for r in candidates if parse_filter(query["filter"])(r)]
     if query.get("match_terms") is not None:
         matches = _match_terms(query["match_terms"], config)
         candidates = [r for r in candidates if matches(r)]
+    best = top_k(candidates, config.metric, dense, sparse, k)
+    if rerank is not None:
+        best = rerank_hits(best, rerank)
     hits = []
-    for score, record in top_k(candidates, config.metric, dense, sparse, k):
+    for score, record in best:
         metadata = record.metadata or {}
         chosen = metadata if fields is None else {f: metadata[f] for f in fields if f in metadata}
         hits.append({"_id": record.id, "_score": score, "fields": chosen})
     usage: dict[str, Any] = {"read_units": 1}
     if tokens:
         usage["embed_total_tokens"] = tokens
+    if rerank is not None:
+        usage["rerank_units"] = 1
     return {"result": {"hits": hits}, "usage": usage}
 
 

@@ -191,6 +191,22 @@ def test_upsert_records_then_search_by_text_vector_and_id(api: Api, integrate: C
     assert api.search(by_vector).json()["result"]["hits"][0]["_id"] == "stocks"
 
 
+def test_rerank_reorders_the_first_stage_hits_by_the_query_words(api: Api, integrate: Callable[..., str]) -> None:
+    integrate(api, "semantic")
+    api.upsert_records(DOCS)
+    body = {
+        # The first stage ranks fox first (it shares "lazy" and "dog" with the query text) ...
+        "query": {"inputs": {"text": "lazy dog"}, "top_k": 3},
+        # ... the rerank query's words are all in the cat's text only.
+        "rerank": {"model": "bge-reranker-v2-m3", "rank_fields": ["chunk_text"], "top_n": 2, "query": "cat sun"},
+        "fields": ["topic"],
+    }
+    found = api.search(body).json()
+    assert [(h["_id"], h["_score"]) for h in found["result"]["hits"]] == [("cat", 1.0), ("fox", 0.0)]
+    assert found["result"]["hits"][0]["fields"] == {"topic": "animals"}
+    assert found["usage"]["rerank_units"] == 1
+
+
 def test_sparse_model_embeds_and_matches_terms(api: Api, integrate: Callable[..., str]) -> None:
     integrate(api, "sparse-semantic", "pinecone-sparse-english-v0")
     assert api.upsert_records(DOCS).status_code == 201
@@ -234,7 +250,39 @@ def test_upsert_records_refuses_bad_records_in_the_versions_error_shape(
             {"query": {"top_k": 1, "inputs": {"text": "x"}, "match_terms": {"terms": ["x"], "strategy": "all"}}},
             "sparse",
         ),
-        ({"query": {"top_k": 1, "inputs": {"text": "x"}}, "rerank": {"model": "bge-reranker-v2-m3"}}, "rerank"),
+        ({"query": {"top_k": 1, "inputs": {"text": "x"}}, "rerank": {"model": "gpt"}}, "Unknown rerank model 'gpt'"),
+        (
+            {"query": {"top_k": 1, "inputs": {"text": "x"}}, "rerank": {"model": "bge-reranker-v2-m3"}},
+            "rerank.rank_fields must name the fields",
+        ),
+        (
+            {
+                "query": {"top_k": 1, "inputs": {"text": "x"}},
+                "rerank": {"model": "bge-reranker-v2-m3", "rank_fields": ["a", "b"]},
+            },
+            "takes 1 rank field; got 2",
+        ),
+        (
+            {
+                "query": {"top_k": 1, "id": "fox"},
+                "rerank": {"model": "bge-reranker-v2-m3", "rank_fields": ["chunk_text"]},
+            },
+            "rerank.query is required",
+        ),
+        (
+            {
+                "query": {"top_k": 2, "inputs": {"text": "x"}},
+                "rerank": {"model": "cohere-rerank-3.5", "rank_fields": ["chunk_text"], "top_n": 3},
+            },
+            "rerank.top_n must be an integer from 1 to 2",
+        ),
+        (
+            {
+                "query": {"top_k": 1, "inputs": {"text": "x"}},
+                "rerank": {"model": "bge-reranker-v2-m3", "rank_fields": ["title"]},
+            },
+            "has no text field 'title' to rerank by",
+        ),
         ({"query": {"top_k": 1, "inputs": {"text": "x"}}, "fields": "chunk_text"}, "fields must be an array"),
     ],
 )
