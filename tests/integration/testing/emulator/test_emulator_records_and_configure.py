@@ -404,5 +404,11 @@ def test_pinecone_sdk_creates_for_model_upserts_searches_and_configures(
         index.upsert_records(namespace="docs", records=DOCS)
         result = index.search(namespace="docs", query={"inputs": {"text": "markets and rates"}, "top_k": 1})
         assert [hit.id for hit in result.result.hits] == ["stocks"]
+        reranked = index.search(
+            namespace="docs",
+            query={"inputs": {"text": "lazy dog"}, "top_k": 2},
+            rerank={"model": "bge-reranker-v2-m3", "rank_fields": ["chunk_text"], "query": "cat"},
+        )
+        assert [hit.id for hit in reranked.result.hits] == ["cat", "fox"]
     configured = pc.configure_index("sdk-semantic", deletion_protection="enabled", tags={"team": "search"})
     assert configured.deletion_protection == "enabled" and configured.tags == {"team": "search"}
