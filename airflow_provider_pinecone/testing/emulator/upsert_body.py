@@ -49,7 +49,7 @@ def read_upsert(raw: bytes, index: IndexConfig, admit: Callable[[str], None]) ->
     """
     try:
         document = simdjson.Parser().parse(raw)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RuntimeError):  # RuntimeError: e.g. BIGINT_ERROR for integers over 64 bits
         document = None
     if not isinstance(document, simdjson.Object):
         return _standard(raw, index, admit)

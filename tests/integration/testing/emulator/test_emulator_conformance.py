@@ -810,6 +810,12 @@ def test_strict_validation_of_implemented_operations(planes: Planes, version: st
     assert "got null" in planes.data("POST", "/query", version, 400, json=query, check_request=False).text
     nulls = {"vectors": [{"id": "a", "values": [0.1] * DIMENSION, "sparseValues": None}]}
     planes.data("POST", "/vectors/upsert", version, 400, json=nulls, check_request=False)
+    huge = {
+        "vectors": [
+            {"id": "a", "values": [0.1] * DIMENSION, "sparseValues": {"indices": [-(2**63) - 1], "values": [1]}}
+        ]
+    }
+    planes.data("POST", "/vectors/upsert", version, 400, json=huge, check_request=False)  # found by schemathesis
     if not traits(version).schema_indexes:
         body = _create_body(version, "typed", vector_type={})
         planes.control("POST", "/indexes", version, 400, json=body, check_request=False)
