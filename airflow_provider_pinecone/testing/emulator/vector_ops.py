@@ -29,7 +29,7 @@ from airflow_provider_pinecone.testing.emulator.import_errors import vector_type
 from airflow_provider_pinecone.testing.emulator.pagination import key_after, page_token
 from airflow_provider_pinecone.testing.emulator.query import match_filter
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState, IndexConfig
-from airflow_provider_pinecone.testing.emulator.store import VectorRecord
+from airflow_provider_pinecone.testing.emulator.store import VectorRecord, namespace_key
 from airflow_provider_pinecone.testing.emulator.validation import parse_limit
 from airflow_provider_pinecone.testing.emulator.vectors import (
     _metadata,  # the one metadata validator (types, '$' names, 40 KB), shared with upsert
@@ -48,7 +48,7 @@ _USAGE = {"readUnits": 1}
 
 def namespace_not_found(namespace: str) -> NotFound:
     """Pinecone's 404 for an operation on a namespace that does not exist."""
-    return NotFound(f"Namespace not found: {namespace or '__default__'!r} does not exist in this index.")
+    return NotFound(f"Namespace not found: {namespace_key(namespace)!r} does not exist in this index.")
 
 
 def parse_bool(raw: Any, name: str) -> bool:
