@@ -38,6 +38,7 @@ from airflow_provider_pinecone.testing.emulator.vectors import (
     parse_sparse,
     vector_wire,
 )
+from airflow_provider_pinecone.testing.emulator.versions import V2025_10
 
 MAX_DELETE_IDS = 1000
 MAX_PREFIX_LENGTH = 512
@@ -117,8 +118,12 @@ def _merged(record: VectorRecord, changes: dict[str, Any], set_metadata: dict[st
     return dataclasses.replace(record, **changes)
 
 
-def _update(state: EmulatorState, index_name: str, body: dict[str, Any]) -> dict[str, Any]:
+def _update(state: EmulatorState, index_name: str, body: dict[str, Any], version: str) -> dict[str, Any]:
     config = state.get_index(index_name).config
+    if version < V2025_10 and ("filter" in body or "dryRun" in body):  # versions are ISO dates: they sort
+        raise InvalidArgument(
+            f"Updating by filter (filter, dryRun) needs API version {V2025_10} or later; this request is {version}."
+        )
     namespace = parse_namespace(body.get("namespace"))
     record_id, filter_ = body.get("id"), body.get("filter")
     if (record_id is None) == (filter_ is None):
@@ -208,7 +213,8 @@ def install_vector_ops(app: FastAPI, state: EmulatorState, index_name: str) -> N
 
     @app.post("/vectors/update")
     async def update_vector(request: Request) -> dict[str, Any]:
-        return _update(state, index_name, await json_body(request, hint="an UpdateRequest"))
+        body = await json_body(request, hint="an UpdateRequest")
+        return _update(state, index_name, body, request_version(request))
 
     @app.get("/vectors/list")
     async def list_vectors(request: Request) -> dict[str, Any]:

@@ -207,6 +207,14 @@ def test_invalid_updates_are_refused_and_change_nothing(plane: Plane, body: dict
     assert plane.fetch("rec-00") == before
 
 
+def test_update_by_filter_needs_a_version_that_has_it(make_plane: Callable[..., Plane]) -> None:
+    old = make_plane("2025-04")  # its UpdateRequest has no filter or dryRun
+    old.ok("POST", "/vectors/upsert", {"vectors": [record(1)], "namespace": "ns"})
+    body = {"filter": {"n": 1}, "setMetadata": {"a": 1}, "namespace": "ns"}
+    assert "needs API version 2025-10 or later" in old.refused("/vectors/update", body)
+    assert old.ok("POST", "/vectors/update", {"id": "rec-01", "setMetadata": {"a": 1}, "namespace": "ns"}) == {}
+
+
 def test_update_refuses_what_the_index_type_refuses_on_upsert(make_plane: Callable[..., Plane]) -> None:
     cosine = make_plane()  # dense cosine: sparse values only go to dotproduct indexes
     cosine.ok("POST", "/vectors/upsert", {"vectors": [record(1)], "namespace": "ns"})
