@@ -1,4 +1,4 @@
-"""A small Pinecone REST client for bulk imports and upserts, on httpx. It does not import Airflow.
+"""A small Pinecone REST client for bulk imports and upserts (httpx when blocking, aiohttp when async). No Airflow.
 
 >>> from airflow_provider_pinecone.client import ClientConfig, PineconeClient
 >>> client = PineconeClient(ClientConfig(api_key="...", index_name="my-index"))

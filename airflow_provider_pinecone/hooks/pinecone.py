@@ -337,7 +337,7 @@ class PineconeHook(BaseHook):
         """Hold the event loop's shared HTTP connection pool for the block; yields this hook.
 
         A trigger wraps its whole wait in ``async with hook.session():`` so that its polls reuse the
-        pool's open connections. Every hook on the loop shares the one pooled ``httpx.AsyncClient``
+        pool's open connections. Every hook on the loop shares the one pooled ``aiohttp.ClientSession``
         (see :mod:`airflow_provider_pinecone.client.pool`); the last session to end closes it.
         The async methods below work outside a session too, each on a pool held for that request.
         """
