@@ -83,7 +83,10 @@ def _vectors(raw: Any) -> list[Any]:
             raise _NotFast
         vector: dict[str, Any] = {}
         for key in item.keys():  # noqa: SIM118 (a simdjson Object iterates keys only through keys())
-            value = item[key]
+            try:
+                value = item[key]
+            except KeyError:  # a key it cannot look up again (escapes such as "\u0000"): the standard path
+                raise _NotFast from None
             if key == "values" and isinstance(value, simdjson.Array):
                 vector[key] = _numbers(value)
             else:

@@ -816,6 +816,8 @@ def test_strict_validation_of_implemented_operations(planes: Planes, version: st
         ]
     }
     planes.data("POST", "/vectors/upsert", version, 400, json=huge, check_request=False)  # found by schemathesis
+    nul_key = {"vectors": [{"id": "a", "values": [0.1], "a\u0000b": 1}]}  # so was a key simdjson cannot look up
+    planes.data("POST", "/vectors/upsert", version, 400, json=nul_key, check_request=False)
     if not traits(version).schema_indexes:
         body = _create_body(version, "typed", vector_type={})
         planes.control("POST", "/indexes", version, 400, json=body, check_request=False)
