@@ -150,6 +150,7 @@ class Run:
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
     peak_rss_mib: float = 0.0
+    start_rss_mib: float = 0.0  # RSS when the load starts (imports, the interpreter): the peak's floor
     ru_maxrss_mib: float = 0.0
     client_requests: int = -1  # ours' own count (-1: the side does not report one)
     client_throttled: int = -1
@@ -255,6 +256,15 @@ def peak_rss_mib() -> float:
     return max_rss_mib()
 
 
+def rss_mib() -> float:
+    """This process's RSS now (``VmRSS``)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def max_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -284,6 +294,7 @@ def measure_ours(run: Run, host: str) -> Run:
     operator = UpsertOperator(
         task_id="bench", uri=run.uri, namespace=NAMESPACE, max_concurrency=run.concurrency, **options
     )
+    run.start_rss_mib = rss_mib()
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     summary = operator.execute({})  # type: ignore[arg-type]
     run.wall_seconds, run.cpu_seconds = time.perf_counter() - t0, cpu_seconds() - cpu0
@@ -316,6 +327,8 @@ def measure_sdk(run: Run, host: str) -> Run:
     import pinecone  # noqa: F401  (imported before the clock)
     from pinecone import Index
 
+    run.start_rss_mib = rss_mib()
+
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     with Index(host=f"http://{host}", api_key=API_KEY) as index:
         for vectors in sdk_chunks(run.uri):
@@ -342,6 +355,8 @@ def measure_sdk_async(run: Run, host: str) -> Run:
                 )  # fmt: skip
                 run.acknowledged += response.upserted_count
                 run.errors += response.failed_item_count or 0
+
+    run.start_rss_mib = rss_mib()
 
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     asyncio.run(load())
@@ -538,7 +553,7 @@ def format_table(runs: Sequence[Run]) -> str:
     fastest, leanest = best(runs, "speed"), best(runs, "cpu")
     header = (
         f"{'run':<40} {'records':>8} {'records/s':>9} {'x best':>6} {'CPU s/100k':>10} {'x best':>6} "
-        f"{'peak RSS MiB':>12} {'requests':>8} {'429s':>6} {'wall s':>7} {'srv CPU s':>9}"
+        f"{'peak RSS MiB':>12} {'at start':>8} {'requests':>8} {'429s':>6} {'wall s':>7} {'srv CPU s':>9}"
     )
     rows = [header, "-" * len(header)]
     for r in runs:
@@ -546,8 +561,8 @@ def format_table(runs: Sequence[Run]) -> str:
         cpu = f"{r.cpu_per_100k / leanest.cpu_per_100k:.2f}" if leanest else ""
         rows.append(
             f"{r.label:<40} {r.acknowledged:>8,} {r.records_per_second:>9,.0f} {speed:>6} {r.cpu_per_100k:>10.1f} "
-            f"{cpu:>6} {r.peak_rss_mib:>12.0f} {r.requests:>8,} {r.throttled:>6,} {r.wall_seconds:>7.1f} "
-            f"{r.server_cpu_seconds:>9.1f}"
+            f"{cpu:>6} {r.peak_rss_mib:>12.0f} {r.start_rss_mib:>8.0f} {r.requests:>8,} {r.throttled:>6,} "
+            f"{r.wall_seconds:>7.1f} {r.server_cpu_seconds:>9.1f}"
         )
     if fastest and leanest:
         rows.append(
