@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 import httpx
 import tenacity
+from aiohttp.abc import AbstractStreamWriter
 from yarl import URL
 
 from airflow_provider_pinecone import __version__
@@ -181,8 +182,10 @@ class AsyncTransport:
         # Our URLs are built quoted (client/api.py), so yarl need not parse them for quoting again.
         url = URL(request.url, encoded=True)
         proxy, proxy_auth = shared.proxy_for(url.origin())
-        body = request.content
-        if body is None and request.json is not None:
+        body: bytes | PreparedBody | None = None
+        if request.content is not None:
+            body = PreparedBody(request.content)
+        elif request.json is not None:
             # As httpx encodes json=: compact, UTF-8, NaN refused.
             body = json.dumps(request.json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
         headers = _headers(self._config, request)
@@ -201,6 +204,25 @@ class AsyncTransport:
                 _answered(response, content), request.operation, api_key_source=self._config.source_of("api_key")
             )
         return json.loads(content) if content else {}
+
+
+class PreparedBody(aiohttp.BytesPayload):
+    """A body encoded before the request (an upsert's, up to 2 MiB), sent as the very object given.
+
+    aiohttp sends a body's first chunk together with the buffered headers; before Python 3.12.9 it
+    joins the two into one new bytes object, a copy of the whole body. Writing an empty chunk first
+    sends the headers on their own, so the body reaches the socket as it is.
+    """
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__(body, content_type="application/json")
+        #: The bytes given, not a copy.
+        self.body = body
+
+    async def write_with_length(self, writer: AbstractStreamWriter, content_length: int | None) -> None:
+        """Send the headers alone, then the body in one piece."""
+        await writer.write(b"")
+        await super().write_with_length(writer, content_length)
 
 
 def _answered(response: aiohttp.ClientResponse, content: bytes) -> AnsweredError:

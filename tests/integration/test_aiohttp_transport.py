@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import pytest
+from aiohttp.http_writer import StreamWriter
 
 from airflow_provider_pinecone.client import (
     AsyncPineconeClient,
@@ -285,7 +286,15 @@ def test_upserts_go_out_as_built_and_429s_are_paced_by_the_sender(emulator, make
     """2 MiB bodies through the shared session: the very bytes objects the batcher built, every record
     stored once, and the server's counters agree on requests and bytes."""
     sent_bodies: list[Any] = []
-    _spy_on_sessions(monkeypatch, lambda kwargs: sent_bodies.append(kwargs.get("data")))
+    _spy_on_sessions(monkeypatch, lambda kwargs: sent_bodies.append(kwargs.get("data").body))
+    socket_writes: list[Any] = []  # what aiohttp hands to the socket's transport, by identity
+    write = StreamWriter._write
+
+    def spy_write(writer, chunk):
+        socket_writes.append(chunk)
+        return write(writer, chunk)
+
+    monkeypatch.setattr(StreamWriter, "_write", spy_write)
     index = make_pinecone_index("wide", dimension=768)
     records = [encode_record(f"r{i}", [(i % 97) / 97 + 0.123456] * 768, metadata={"i": i}) for i in range(2_000)]
     prepared = list(batches(records, "ns"))
@@ -301,9 +310,11 @@ def test_upserts_go_out_as_built_and_429s_are_paced_by_the_sender(emulator, make
     assert emulator.namespace_counts(index) == {"ns": 2_000}
     served = emulator.upsert_stats(index)["ns"]
     assert served["requests"] == len(prepared) and served["bytes"] == sum(len(b.body) for b in prepared)
-    # Sent as built: no re-encoding or copy on our side, whatever was resent after a 429.
+    # Sent as built: no re-encoding or copy on our side, whatever was resent after a 429...
     assert {id(body) for body in sent_bodies} == {id(b.body) for b in prepared}
     assert len(sent_bodies) == len(prepared) + stats.throttled_retries
+    # ... nor in aiohttp: each body reached the socket as the same object, not joined to its headers.
+    assert sum(any(chunk is b.body for b in prepared) for chunk in socket_writes) == len(sent_bodies)
 
 
 @pytest.fixture(scope="module")
