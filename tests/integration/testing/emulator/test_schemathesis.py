@@ -7,8 +7,8 @@ and runs all its checks on the answers. The gate passes with no failure at all: 
 no response outside the declared schemas or status codes, no invalid request accepted. The checks
 left out are listed with their reasons in ``tests/specs/EXCEPTIONS.md``.
 
-The run is bounded and reproducible: a fixed seed, deterministic generation, a fixed number of
-examples per operation and no stateful phase. Each (version, plane) runs in its own schemathesis
+The run is bounded and reproducible: deterministic generation (no seed, no example database), a
+fixed number of examples per operation and no stateful phase. Each (version, plane) runs in its own schemathesis
 process, all eight at once, against one emulator.
 """
 
@@ -32,8 +32,7 @@ from tests.paths import REPO_ROOT, SPEC_DIR
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 API_KEY = "schemathesis-key"
-SEED = 20261130
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 10
 # Checks that stay off, each with its reason in tests/specs/EXCEPTIONS.md.
 EXCLUDED_CHECKS = ("positive_data_acceptance",)
 VERSION_HEADER = "X-Pinecone-Api-Version"
@@ -136,8 +135,6 @@ def _command(spec_path: Path, base_url: str, version: str, operation_ids: list[s
         "examples,coverage,fuzzing",
         "--max-examples",
         str(MAX_EXAMPLES),
-        "--seed",
-        str(SEED),
         "--generation-deterministic",  # no example database either
         "--workers",
         "1",
