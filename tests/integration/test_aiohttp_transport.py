@@ -347,3 +347,33 @@ def test_https_trusts_what_httpx_trusts_the_ca_bundle_in_ssl_cert_file(tls_emula
     monkeypatch.setenv("SSL_CERT_FILE", str(tls_emulator.ca_cert_path))
     index, stats_ = _run(stats())
     assert index.name == "tls-index" and stats_.total_vector_count == 0
+
+
+def test_an_upload_the_server_stops_reading_times_out_like_httpx_write_timeout(caplog):
+    """httpx bounded each write by the timeout; aiohttp has no write timeout, but its read timer runs
+    while the body goes out, so a server that accepts and never reads ends the attempt in time."""
+    (batch, *_) = batches([encode_record(f"r{i}", [0.123456789] * 768) for i in range(600)], "ns")
+
+    async def scenario():
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.setblocking(False)
+        accepted = asyncio.ensure_future(asyncio.get_running_loop().sock_accept(listener))  # and never read
+        config = ClientConfig(
+            api_key=API_KEY, index_host=f"127.0.0.1:{listener.getsockname()[1]}", timeout=0.3,
+            retry=RetryPolicy(max_attempts=2, initial_backoff=0.01),
+        )  # fmt: skip
+        try:
+            return await _expect(PineconeConnectionError, AsyncPineconeClient(config).upsert_batch(batch))
+        finally:
+            accepted.cancel()
+            if accepted.done() and not accepted.cancelled():
+                accepted.result()[0].close()
+            listener.close()
+
+    error, elapsed = _run(scenario())
+    assert len(batch.body) > 2_000_000 and error.request_sent is True and "Timeout" in error.reason
+    assert 0.5 <= elapsed < 5  # two attempts of 0.3 s, not a hang
+    _assert_secret_free(error, caplog)
