@@ -132,7 +132,8 @@ class AsyncTransport:
         self._config = config
         self._http = http_client
         # httpx's single timeout bounds connect, each read, each write and the wait for a pooled
-        # connection; aiohttp's "connect" covers the pool wait and the connect, sock_read each read.
+        # connection. aiohttp's "connect" covers the pool wait and the connect; sock_read each read,
+        # and a stalled upload too, as its timer runs while the body goes out.
         self._timeout = aiohttp.ClientTimeout(
             total=None, connect=config.timeout, sock_connect=config.timeout, sock_read=config.timeout
         )
@@ -150,7 +151,9 @@ class AsyncTransport:
         except Exception as exc:
             if not is_retryable(exc, request.idempotent, request.retry_rate_limits):
                 raise  # as tenacity would: no retry, the error as it is
-            return await self._retry(request, exc, started)
+            failure = exc
+        # Outside the except block: later errors must not carry this one as their context.
+        return await self._retry(request, failure, started)
 
     async def _retry(self, request: ApiRequest, first_failure: Exception, started: float) -> Any:
         """Carry on under the retry policy from a first attempt that failed with ``first_failure``."""
