@@ -377,3 +377,36 @@ def test_an_upload_the_server_stops_reading_times_out_like_httpx_write_timeout(c
     assert len(batch.body) > 2_000_000 and error.request_sent is True and "Timeout" in error.reason
     assert 0.5 <= elapsed < 5  # two attempts of 0.3 s, not a hang
     _assert_secret_free(error, caplog)
+
+
+def test_proxies_come_from_the_environment_as_httpx_took_them(monkeypatch, caplog):
+    """HTTP_PROXY routes the requests through the proxy (read once per origin), NO_PROXY exempts a host."""
+    target = f"127.0.0.1:{_closed_port()}"  # reachable only through the proxy
+    config = ClientConfig(api_key=API_KEY, index_host=target, retry=RetryPolicy(max_attempts=1))
+    proxied: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        await reader.readexactly(int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0]))
+        proxied.append(head.split(b"\r\n")[0])
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        await writer.drain()
+        writer.close()
+
+    async def stats_through_proxy():
+        proxy = await asyncio.start_server(answer, "127.0.0.1", 0)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.sockets[0].getsockname()[1]}")
+        try:
+            client = AsyncPineconeClient(config)
+            return [await client.describe_index_stats() for _ in range(2)]
+        finally:
+            proxy.close()
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert len(_run(stats_through_proxy())) == 2
+    assert proxied == [f"POST http://{target}/describe_index_stats HTTP/1.1".encode()] * 2
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    error, _ = _run(_expect(PineconeConnectionError, stats_through_proxy()))
+    assert error.request_sent is False and len(proxied) == 2
