@@ -410,3 +410,36 @@ def test_proxies_come_from_the_environment_as_httpx_took_them(monkeypatch, caplo
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     error, _ = _run(_expect(PineconeConnectionError, stats_through_proxy()))
     assert error.request_sent is False and len(proxied) == 2
+
+
+def test_fifty_triggers_on_one_loop_each_fire_one_success_through_faults(emulator, monkeypatch):
+    """Triggers share the loop's session and settings; 429s (with Retry-After), 503s and dropped
+    connections are retried or polled again, and every trigger ends with exactly one event."""
+    import json
+
+    from airflow_provider_pinecone.triggers.imports import ImportTrigger
+
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PINECONE_DEFAULT",
+        json.dumps({"conn_type": "pinecone_bulk", "password": API_KEY, "host": emulator.index_host("test-index")}),
+    )
+    emulator.set_import_behaviour(duration=0.5, indexing_delay=0.0)
+    client = AsyncPineconeClient(_config(emulator))
+
+    async def start_all():
+        return await asyncio.gather(*(client.start_import(f"s3://bucket/{i}") for i in range(50)))
+
+    import_ids = _run(start_all())
+    emulator.set_fault_rates("429=0.2,503=0.1,drop=0.05,retry_after=0.05@GET ^/bulk/imports/", seed=11)
+
+    async def events(trigger):
+        return [event.payload async for event in trigger.run()]
+
+    async def scenario():
+        triggers = [ImportTrigger(import_id=i, poll_interval=0.1) for i in import_ids]
+        return await asyncio.gather(*(events(t) for t in triggers))
+
+    fired = _run(scenario())
+    assert [[payload["status"] for payload in payloads] for payloads in fired] == [["success"]] * 50
+    assert [payloads[0]["import_id"] for payloads in fired] == import_ids
+    assert pool.open_shared_clients() == 0
