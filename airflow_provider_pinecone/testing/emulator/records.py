@@ -33,12 +33,12 @@ from airflow_provider_pinecone.testing.emulator.errors import (
     require_object,
 )
 from airflow_provider_pinecone.testing.emulator.gate import json_body, request_version
-from airflow_provider_pinecone.testing.emulator.import_errors import vector_type_reason
 from airflow_provider_pinecone.testing.emulator.integrated import embed_dense, embed_sparse, words
 from airflow_provider_pinecone.testing.emulator.query import top_k
 from airflow_provider_pinecone.testing.emulator.rerank import parse_rerank, rerank_hits
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState, IndexConfig
 from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord
+from airflow_provider_pinecone.testing.emulator.validation import check_vector_kinds
 from airflow_provider_pinecone.testing.emulator.vector_ops import parse_filter, parse_namespace_name
 from airflow_provider_pinecone.testing.emulator.vectors import (
     _metadata,  # the one metadata validator (types, '$' names, 40 KB), shared with upsert
@@ -124,12 +124,10 @@ def _query_vector(
         return (list(found[0].values) if found[0].values is not None else None), found[0].sparse, 0
     vector = require_object(query["vector"], "query.vector")
     dense = vector.get("values")
-    if dense is not None and config.vector_type == "sparse":
-        raise InvalidArgument(vector_type_reason("sparse").replace("Upserting", "Searching with"))
+    has_sparse = vector.get("sparse_indices") is not None or vector.get("sparse_values") is not None
+    check_vector_kinds(config, dense=dense is not None, sparse=has_sparse)
     sparse = None
-    if vector.get("sparse_indices") is not None or vector.get("sparse_values") is not None:
-        if config.metric != "dotproduct":
-            raise InvalidArgument("Sparse values are only supported for indexes with the dotproduct metric.")
+    if has_sparse:
         raw = {"indices": vector.get("sparse_indices"), "values": vector.get("sparse_values")}
         sparse = parse_sparse(raw, "query.vector.sparse")
     if dense is None and sparse is None:

@@ -25,12 +25,11 @@ from fastapi import FastAPI, Request
 from airflow_provider_pinecone.preflight import limits
 from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, NotFound, require_number
 from airflow_provider_pinecone.testing.emulator.gate import json_body, request_version
-from airflow_provider_pinecone.testing.emulator.import_errors import vector_type_reason
 from airflow_provider_pinecone.testing.emulator.pagination import key_after, page_token
 from airflow_provider_pinecone.testing.emulator.query import match_filter
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState, IndexConfig
 from airflow_provider_pinecone.testing.emulator.store import VectorRecord, namespace_key
-from airflow_provider_pinecone.testing.emulator.validation import parse_limit
+from airflow_provider_pinecone.testing.emulator.validation import check_vector_kinds, parse_limit
 from airflow_provider_pinecone.testing.emulator.vectors import (
     _metadata,  # the one metadata validator (types, '$' names, 40 KB), shared with upsert
     parse_dense,
@@ -100,13 +99,10 @@ def _delete(state: EmulatorState, index_name: str, body: dict[str, Any]) -> None
 def _new_vectors(body: dict[str, Any], config: IndexConfig) -> dict[str, Any]:
     """The ``values``/``sparseValues`` an update sets, checked against the index like an upsert's."""
     changes: dict[str, Any] = {}
+    check_vector_kinds(config, dense=body.get("values") is not None, sparse=body.get("sparseValues") is not None)
     if body.get("values") is not None:
-        if config.vector_type == "sparse":
-            raise InvalidArgument(vector_type_reason("sparse"))
         changes["values"] = tuple(parse_dense(body["values"], config, "values"))
     if body.get("sparseValues") is not None:
-        if config.metric != "dotproduct":
-            raise InvalidArgument("Sparse values are only supported for indexes with the dotproduct metric.")
         changes["sparse"] = parse_sparse(body["sparseValues"], "sparseValues")
     return changes
 

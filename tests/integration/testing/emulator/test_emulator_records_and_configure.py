@@ -213,6 +213,9 @@ def test_sparse_model_embeds_and_matches_terms(api: Api, integrate: Callable[...
     query = {"inputs": {"text": "lazy animals"}, "top_k": 3, "match_terms": {"terms": ["LAZY dog"], "strategy": "all"}}
     hits = api.search({"query": query}).json()["result"]["hits"]
     assert [h["_id"] for h in hits] == ["fox"]
+    # Dense values for a sparse index: refused in the words an upsert of them gets.
+    dense = api.search({"query": {"vector": {"values": [0.5, 0.5]}, "top_k": 1}})
+    assert "Upserting dense vectors is not supported for sparse indexes" in error_message(dense, api.version)
 
 
 @pytest.mark.parametrize(
