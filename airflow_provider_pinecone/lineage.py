@@ -147,7 +147,7 @@ def _hook_lineage_read() -> bool:
     try:
         from airflow import plugins_manager as core_plugins  # Airflow 3.1
 
-        core_plugins.initialize_hook_lineage_readers_plugins()
-        return bool(core_plugins.hook_lineage_reader_classes)
+        core_plugins.initialize_hook_lineage_readers_plugins()  # type: ignore[attr-defined]
+        return bool(core_plugins.hook_lineage_reader_classes)  # type: ignore[attr-defined]
     except (ImportError, AttributeError):
         return True  # unknown: let the collector decide
