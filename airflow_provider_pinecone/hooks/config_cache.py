@@ -50,6 +50,10 @@ async def cached_config(key: Hashable, read: Callable[[], Coroutine[Any, Any, Cl
     now = time.monotonic()
     entry = cache.get(key)
     if entry is None or entry.expires <= now:
+        # A miss is rare (once per key and TTL): drop every expired entry, so keys no trigger asks
+        # for any more do not pile up in a triggerer that runs for weeks.
+        for stale in [k for k, e in cache.items() if e.expires <= now and e.lookup.done()]:
+            del cache[stale]
         entry = cache[key] = _Entry(loop.create_task(read()), now + TTL_SECONDS)
         entry.lookup.add_done_callback(lambda done: _forget_failure(cache, key, entry, done))
     # Shielded: one trigger cancelled while waiting must not cancel the lookup the others await.

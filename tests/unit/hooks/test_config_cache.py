@@ -103,6 +103,20 @@ def test_an_edited_connection_reaches_new_triggers_once_the_entry_expires(monkey
     assert lookups == ["pc", "pc"]
 
 
+def test_expired_entries_are_dropped_not_kept_forever(monkeypatch, lookups):
+    now = [1000.0]
+    monkeypatch.setattr(config_cache.time, "monotonic", lambda: now[0])
+    _define(monkeypatch, "pcsk_a")
+
+    async def scenario():
+        await _configs([PineconeHook("pc", index_name=f"index-{i}") for i in range(5)])
+        now[0] += config_cache.TTL_SECONDS + 1
+        await _configs([PineconeHook("pc", index_name="index-new")])
+        return [key[2] for key in config_cache._caches[asyncio.get_running_loop()]]
+
+    assert asyncio.run(scenario()) == ["index-new"]
+
+
 def test_a_broken_connection_is_not_kept(monkeypatch, lookups):
     from airflow_provider_pinecone.client import PineconeConfigurationError
 
