@@ -36,15 +36,14 @@ What it measures
       refused with 400 by the service (and the emulator), so the sweep stops at 128.
     * ``sdk-async``: the same with ``AsyncIndex.upsert`` (``pinecone.AsyncIndex``) on asyncio.
     * ``airflow-hook``: ``apache-airflow-providers-pinecone``'s ``PineconeHook.upsert_data_async``
-      cannot be pointed at the emulator: it opens the index by name only (``Pinecone(host=<control
-      plane>).Index(index_name)``), the SDK resolves the data-plane host through ``describe_index``,
-      which answers a bare ``host:port`` as Pinecone does, and the SDK prefixes ``https://``; the
-      emulator's data plane speaks plain HTTP (``[SSL: WRONG_VERSION_NUMBER]``), and the hook has no
-      argument for a data-plane host or scheme. The run reports that instead of a figure. What the
-      hook would do once connected is visible in its code: chunks of 100 records, each sent with
+      with an Airflow connection of its type, a row group at a time (it takes a list of tuples and
+      writes the default namespace). It opens the index by name only (``Pinecone(host=<control
+      plane>).Index(index_name)``: the SDK resolves the host through ``describe_index`` and dials
+      ``https://``), so it runs against a second emulator serving HTTPS (``tls=True``), its CA trusted
+      through ``SSL_CERT_FILE``. Its loop is chunks of 100 records, each sent with
       ``index.upsert(vectors=chunk)`` one after another (no ``batch_size``, so the ``pool_threads`` it
-      maps to ``max_concurrency`` has no effect); the ``sdk`` row at batch size 100 and concurrency 1
-      measures exactly those calls when ``--hook-loop`` is given.
+      maps to ``max_concurrency`` has no effect); ``--hook-loop`` adds the ``sdk`` row at batch size
+      100 and concurrency 1, the same calls over plain HTTP.
 
     Extra rows for ours: the emulator's per-namespace rate limit ON (Pinecone's 100 requests/s and
     50 MB/s, so at most ~5,900 records/s of 768 dimensions; ours at its default throttle), and 20 %
@@ -101,6 +100,7 @@ API_KEY = "bench-key"
 CONN_ID = "pinecone_default"
 DIMENSION = 768
 NAMESPACE = "bench"
+DEFAULT_NAMESPACE = "__default__"  # how Pinecone names the default namespace ("" on the wire)
 BUCKET = "upsert-bench"
 DATA_KEY = "data/part-0.parquet"
 RSS_KEY = "rss/part-0.parquet"
@@ -145,6 +145,8 @@ class Run:
     faults: str = ""
     sink: bool = False  # loaded into the sink, not the emulator
     throttled_client: bool = False  # ours at its default throttle (Pinecone's limits)
+    namespace: str = NAMESPACE  # where the records go ("" for the default namespace)
+    index: str = ""  # the index, for a side that reaches it by name (the official hook)
     # measured by the child
     acknowledged: int = 0
     wall_seconds: float = 0.0
@@ -292,7 +294,7 @@ def measure_ours(run: Run, host: str) -> Run:
 
     options: dict[str, Any] = {} if run.throttled_client else dict(UNTHROTTLED)
     operator = UpsertOperator(
-        task_id="bench", uri=run.uri, namespace=NAMESPACE, max_concurrency=run.concurrency, **options
+        task_id="bench", uri=run.uri, namespace=run.namespace, max_concurrency=run.concurrency, **options
     )
     run.start_rss_mib = rss_mib()
     cpu0, t0 = cpu_seconds(), time.perf_counter()
@@ -333,7 +335,7 @@ def measure_sdk(run: Run, host: str) -> Run:
     with Index(host=f"http://{host}", api_key=API_KEY) as index:
         for vectors in sdk_chunks(run.uri):
             response = index.upsert(
-                vectors=vectors, namespace=NAMESPACE, batch_size=run.batch_size,
+                vectors=vectors, namespace=run.namespace, batch_size=run.batch_size,
                 max_concurrency=run.concurrency, show_progress=False,
             )  # fmt: skip
             run.acknowledged += response.upserted_count
@@ -350,7 +352,7 @@ def measure_sdk_async(run: Run, host: str) -> Run:
         async with AsyncIndex(host=f"http://{host}", api_key=API_KEY) as index:
             for vectors in sdk_chunks(run.uri):
                 response = await index.upsert(
-                    vectors=vectors, namespace=NAMESPACE, batch_size=run.batch_size,
+                    vectors=vectors, namespace=run.namespace, batch_size=run.batch_size,
                     max_concurrency=run.concurrency, show_progress=False,
                 )  # fmt: skip
                 run.acknowledged += response.upserted_count
@@ -364,7 +366,36 @@ def measure_sdk_async(run: Run, host: str) -> Run:
     return run
 
 
-MEASURE = {"ours": measure_ours, "sdk": measure_sdk, "sdk-async": measure_sdk_async}
+def measure_airflow_hook(run: Run, host: str) -> Run:
+    """``apache-airflow-providers-pinecone``'s ``PineconeHook.upsert_data_async``, a row group at a time.
+
+    ``host`` is the HTTPS emulator's control plane: the hook reaches the index by name, as it only can
+    (``SSL_CERT_FILE`` trusts the emulator's CA). It writes to the default namespace (it takes none).
+    """
+    from airflow.providers.pinecone.hooks.pinecone import PineconeHook
+
+    os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="upsert-bench-airflow-"))
+    os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+    os.environ["AIRFLOW_CONN_PINECONE_OFFICIAL"] = json.dumps(
+        {"conn_type": "pinecone", "host": host, "password": API_KEY}
+    )
+    hook = PineconeHook(conn_id="pinecone_official")
+    hook.pinecone_client  # noqa: B018  (the SDK client, built before the clock)
+    run.start_rss_mib = rss_mib()
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    for vectors in sdk_chunks(run.uri):
+        responses = hook.upsert_data_async(run.index, vectors, pool_threads=run.concurrency) or []
+        run.acknowledged += sum(r.upserted_count for r in responses)
+    run.wall_seconds, run.cpu_seconds = time.perf_counter() - t0, cpu_seconds() - cpu0
+    return run
+
+
+MEASURE = {
+    "ours": measure_ours,
+    "sdk": measure_sdk,
+    "sdk-async": measure_sdk_async,
+    "airflow-hook": measure_airflow_hook,
+}
 
 
 def child_main(args: argparse.Namespace) -> int:
@@ -433,21 +464,32 @@ class Sink:
 class Bench:
     """The servers and the runs of one benchmark invocation."""
 
-    def __init__(self, args: argparse.Namespace, log_dir: Path, s3: Any, emulator: Any) -> None:
+    def __init__(
+        self, args: argparse.Namespace, log_dir: Path, s3: Any, emulator: Any, tls_emulator: Any = None
+    ) -> None:
         self.args, self.log_dir, self.s3, self.emulator = args, log_dir, s3, emulator
+        self.tls_emulator = tls_emulator  # HTTPS, for the official hook, which reaches an index by name only
         self.count = 0
+
+    def emulator_for(self, run: Run) -> Any:
+        return self.tls_emulator if run.side == "airflow-hook" else self.emulator
 
     def measure(self, run: Run) -> Run:
         """Run ``run`` in a fresh child against a fresh index (or the sink), then check what arrived."""
         self.count += 1
         name = f"bench-{self.count}"
         sink = Sink() if run.sink else None
+        emulator = self.emulator_for(run)
+        env = {**os.environ, **self.s3.env()}
         if sink is None:
-            self.emulator.create_index(name, dimension=DIMENSION)
-            self.emulator.set_upsert_limits(*((100, 50_000_000) if run.limits else (None, None)))
+            emulator.create_index(name, dimension=DIMENSION)
+            emulator.set_upsert_limits(*((100, 50_000_000) if run.limits else (None, None)))
             if run.faults:
-                self.emulator.set_fault_rates(run.faults, seed=self.count)
-            host = self.emulator.index_host(name)
+                emulator.set_fault_rates(run.faults, seed=self.count)
+            host = emulator.index_host(name)
+            if run.side == "airflow-hook":
+                host, env["SSL_CERT_FILE"] = emulator.control_plane_url, str(emulator.ca_cert_path)
+                run.index = name
         else:
             host = sink.host
         log_path, result_path = (
@@ -462,7 +504,7 @@ class Bench:
         try:
             with open(log_path, "w") as log:
                 done = subprocess.run(
-                    command, env={**os.environ, **self.s3.env()}, stdout=log, stderr=subprocess.STDOUT,
+                    command, env=env, stdout=log, stderr=subprocess.STDOUT,
                     timeout=CHILD_TIMEOUT,
                 )  # fmt: skip
             server_cpu = cpu_seconds() - server_cpu0
@@ -480,8 +522,8 @@ class Bench:
             if sink is not None:
                 sink.close()
             else:
-                self.emulator.clear_fault_rates()
-                self.emulator.delete_index(name)  # frees its records: one load held at a time
+                emulator.clear_fault_rates()
+                emulator.delete_index(name)  # frees its records: one load held at a time
         print(f"  {measured.label}: {measured.records_per_second:,.0f} records/s", flush=True)
         return measured
 
@@ -489,7 +531,9 @@ class Bench:
         """Counts, server counters and a sample of values: nothing lost, nothing doubled, values intact."""
         import numpy as np
 
-        stats = self.emulator.upsert_stats(index).get(NAMESPACE, {})
+        emulator = self.tls_emulator if run.side == "airflow-hook" else self.emulator
+        stored_as = run.namespace or DEFAULT_NAMESPACE
+        stats = emulator.upsert_stats(index).get(stored_as, {})
         run.requests = stats.get("requests", 0) + stats.get("throttled", 0)
         run.throttled = stats.get("throttled", 0)
         if run.client_requests >= 0 and run.faults:
@@ -497,10 +541,10 @@ class Bench:
             run.throttled = run.client_throttled
             run.requests = stats.get("requests", 0) + run.client_throttled
         run.served_records = stats.get("records", 0)
-        run.stored = self.emulator.namespace_counts(index).get(NAMESPACE, 0)
+        run.stored = emulator.namespace_counts(index).get(stored_as, 0)
         step = max(1, run.records // SAMPLE_IDS)
         sample = list(range(0, run.records, step))[:SAMPLE_IDS] + [run.records - 1]
-        found = {r.id: r for r in self.emulator.fetch(index, NAMESPACE, [f"rec-{i}" for i in sample])}
+        found = {r.id: r for r in emulator.fetch(index, run.namespace, [f"rec-{i}" for i in sample])}
         ok = len(found) == len(set(sample))
         for i in sample:
             record = found.get(f"rec-{i}")
@@ -510,6 +554,16 @@ class Bench:
             ok &= record.metadata == metadata
             ok &= bool(np.array_equal(np.asarray(record.values, dtype=np.float32), values))
         run.sample_ok = ok
+
+
+def official_hook_installed() -> bool:
+    """Whether ``apache-airflow-providers-pinecone`` is installed beside ours."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("airflow.providers.pinecone.hooks.pinecone") is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def plan(args: argparse.Namespace, data_uri: str, rss_uris: Sequence[tuple[str, str]]) -> list[Run]:
@@ -524,6 +578,9 @@ def plan(args: argparse.Namespace, data_uri: str, rss_uris: Sequence[tuple[str, 
         runs.append(Run(f"sdk-async b={batch} c={c}", "sdk-async", data_uri, n, batch_size=batch, concurrency=c))
     if args.hook_loop:
         runs.append(Run("sdk b=100 c=1 (hook's calls)", "sdk", data_uri, n, batch_size=100, concurrency=1))
+    if official_hook_installed():
+        runs.append(Run("airflow-hook b=100 pool_threads=8", "airflow-hook", data_uri, n,
+                        batch_size=100, concurrency=8, namespace=""))  # fmt: skip
     if not args.quick:
         runs.append(
             Run("ours, Pinecone limits on", "ours", data_uri, n, concurrency=OURS_CONCURRENCY, limits=True,
@@ -631,12 +688,14 @@ def verdict(runs: Sequence[Run]) -> list[str]:
             f"Pinecone limits on: {r.records_per_second:,.0f} records/s (limit ~{50_000_000 / 8_500:,.0f} at "
             f"~8.5 KB/record), {r.throttled:,} requests answered 429 of {r.requests:,}"
         )
-    lines.append(
-        "airflow-hook: PineconeHook.upsert_data_async not measured: it opens the index by name, the SDK resolves "
-        "the bare host:port from describe_index and prefixes https://, and the emulator's data plane is plain "
-        "HTTP ([SSL: WRONG_VERSION_NUMBER]); the hook takes no data-plane host. Its loop is chunks of 100 sent "
-        "one at a time (--hook-loop measures those SDK calls)."
-    )
+    hook = next((r for r in runs if r.side == "airflow-hook"), None)
+    if hook is None:
+        lines.append("airflow-hook: apache-airflow-providers-pinecone is not installed beside ours: not measured")
+    elif hook.records_per_second:
+        lines.append(
+            f"airflow-hook: PineconeHook.upsert_data_async (HTTPS, the index by name) {hook.records_per_second:,.0f} "
+            f"records/s: ours is {ours.records_per_second / hook.records_per_second:.1f}x as fast"
+        )
     return lines
 
 
@@ -670,8 +729,9 @@ def parent_main(args: argparse.Namespace) -> int:
         flush=True,
     )
     started = time.perf_counter()
-    with MotoS3Server() as s3, PineconeEmulator(api_key=API_KEY, upsert_requests_per_second=None,
-                                                upsert_bytes_per_second=None) as emulator:  # fmt: skip
+    limits_off = {"upsert_requests_per_second": None, "upsert_bytes_per_second": None}
+    with MotoS3Server() as s3, PineconeEmulator(api_key=API_KEY, **limits_off) as emulator, \
+            PineconeEmulator(api_key=API_KEY, tls=True, **limits_off) as tls_emulator:  # fmt: skip
         s3.create_bucket(BUCKET)
         data = parquet_file(args.records)
         s3.put(BUCKET, DATA_KEY, data)
@@ -688,7 +748,7 @@ def parent_main(args: argparse.Namespace) -> int:
                 print(f"  wrote {len(blob) / MIB:,.0f} MiB ({rss_records:,} records, {label}) in "
                       f"{time.perf_counter() - t:.0f} s", flush=True)  # fmt: skip
                 del blob
-        bench = Bench(args, log_dir, s3, emulator)
+        bench = Bench(args, log_dir, s3, emulator, tls_emulator)
         runs = [bench.measure(run) for run in plan(args, f"s3://{BUCKET}/{DATA_KEY}", rss_uris)]
         runs += [bench.measure(run) for run in sink_plan(args, runs, f"s3://{BUCKET}/{DATA_KEY}")]
     print(f"  {time.perf_counter() - started:.0f} s in all")
