@@ -390,7 +390,73 @@ def measure_airflow_hook(run: Run, host: str) -> Run:
     return run
 
 
+def measure_floor(run: Run, host: str) -> Run:
+    """The least any JSON client pays for this load: Parquet decoded by pyarrow, each record printed by
+    orjson (float32 values natively, metadata embedded as the JSON text it is), bodies of up to 2 MiB
+    joined and POSTed by bare aiohttp, 8 in flight. No checks, no exact packing, no retries, no
+    checkpoints, no Airflow: what is left of ours once everything it adds for safety is taken away."""
+    import aiohttp
+    import numpy as np
+    import orjson
+    import pyarrow.fs as pafs
+    import pyarrow.parquet as pq
+
+    async def load() -> None:
+        fs = pafs.S3FileSystem(
+            access_key=os.environ["AWS_ACCESS_KEY_ID"], secret_key=os.environ["AWS_SECRET_ACCESS_KEY"],
+            region=os.environ["AWS_DEFAULT_REGION"], scheme="http",
+            endpoint_override=os.environ["AWS_ENDPOINT_URL_S3"].removeprefix("http://"),
+        )  # fmt: skip
+        slots = asyncio.Semaphore(run.concurrency)
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def post(session: aiohttp.ClientSession, body: bytes, count: int) -> None:
+            try:
+                headers = {"Api-Key": API_KEY, "Content-Type": "application/json"}
+                async with session.post(f"http://{host}/vectors/upsert", data=body, headers=headers) as answer:
+                    await answer.read()
+                    run.acknowledged += count
+            finally:
+                slots.release()
+
+        async def send(session: aiohttp.ClientSession, fragments: list[bytes]) -> None:
+            await slots.acquire()
+            body = b'{"vectors":[' + b",".join(fragments) + b'],"namespace":"bench"}'
+            task = asyncio.create_task(post(session, body, len(fragments)))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        async with aiohttp.ClientSession() as session:
+            parquet = pq.ParquetFile(run.uri.removeprefix("s3://"), filesystem=fs)
+            fragments: list[bytes] = []
+            size = 0
+            for batch in parquet.iter_batches(batch_size=SDK_CHUNK_ROWS):
+                ids = batch.column("id").to_pylist()
+                values = np.asarray(batch.column("values").values).reshape(len(ids), -1)
+                metadata = batch.column("metadata").to_pylist()
+                for i, record_id in enumerate(ids):
+                    fragment = orjson.dumps(
+                        {"id": record_id, "values": values[i], "metadata": orjson.Fragment(metadata[i])},
+                        option=orjson.OPT_SERIALIZE_NUMPY,
+                    )
+                    if size + len(fragment) > 2_000_000:
+                        await send(session, fragments)
+                        fragments, size = [], 0
+                    fragments.append(fragment)
+                    size += len(fragment) + 1
+            if fragments:
+                await send(session, fragments)
+            await asyncio.gather(*tasks)
+
+    run.start_rss_mib = rss_mib()
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    asyncio.run(load())
+    run.wall_seconds, run.cpu_seconds = time.perf_counter() - t0, cpu_seconds() - cpu0
+    return run
+
+
 MEASURE = {
+    "floor": measure_floor,
     "ours": measure_ours,
     "sdk": measure_sdk,
     "sdk-async": measure_sdk_async,
@@ -601,6 +667,7 @@ def sink_plan(args: argparse.Namespace, runs: Sequence[Run], data_uri: str) -> l
         return []
     n = args.records
     return [
+        Run("floor: pyarrow + orjson + aiohttp, sink", "floor", data_uri, n, concurrency=OURS_CONCURRENCY, sink=True),
         Run(f"ours c={OURS_CONCURRENCY}, sink", "ours", data_uri, n, concurrency=OURS_CONCURRENCY, sink=True),
         Run(f"{fastest.label}, sink", fastest.side, data_uri, n, batch_size=fastest.batch_size,
             concurrency=fastest.concurrency, sink=True),
@@ -663,7 +730,7 @@ def verdict(runs: Sequence[Run]) -> list[str]:
             f"({fastest.label}): {speed:.2f}x (>= {SPEED_RATIO_TARGET:g}x) {mark(speed >= SPEED_RATIO_TARGET)}"
         )
     ours_sink = next((r for r in runs if r.sink and r.side == "ours" and r.records == ours.records), None)
-    sdk_sink = next((r for r in runs if r.sink and r.side != "ours"), None)
+    sdk_sink = next((r for r in runs if r.sink and r.side.startswith("sdk")), None)
     if ours_sink and sdk_sink and sdk_sink.records_per_second:
         speed = ours_sink.records_per_second / sdk_sink.records_per_second
         lines.append(
@@ -687,6 +754,13 @@ def verdict(runs: Sequence[Run]) -> list[str]:
         lines.append(
             f"Pinecone limits on: {r.records_per_second:,.0f} records/s (limit ~{50_000_000 / 8_500:,.0f} at "
             f"~8.5 KB/record), {r.throttled:,} requests answered 429 of {r.requests:,}"
+        )
+    floor = next((r for r in runs if r.side == "floor" and r.acknowledged), None)
+    if floor and leanest:
+        lines.append(
+            f"floor (the least a JSON client pays: pyarrow decoding, orjson printing, bare aiohttp): "
+            f"{floor.cpu_per_100k:.1f} s / 100k = {floor.cpu_per_100k / leanest.cpu_per_100k:.2f}x the SDK's best "
+            f"CPU; ours into the sink {ours_sink.cpu_per_100k if ours_sink else float('nan'):.1f} s"
         )
     hook = next((r for r in runs if r.side == "airflow-hook"), None)
     if hook is None:
