@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -74,14 +75,20 @@ from typing import Any
 
 from airflow_provider_pinecone.testing.object_stores import BYTES_SENT_PATH, COUNTS_PATH, MotoS3Server, server_counts
 
-SIDES = ("ours", "pyarrow")
+#: "pyarrow" is the sequential baseline of the first runs; the other three are issue 13's anchors.
+SIDES = ("ours", "pyarrow", "pyarrow-dataset", "duckdb", "obstore")
+ANCHORS = ("pyarrow-dataset", "duckdb", "obstore")
+DEFAULT_SIDES = ("ours", *ANCHORS)
+#: Reads in flight for the anchors: obstore's 64 (the issue's setting), the others as ours' pool.
+OBSTORE_IN_FLIGHT = 64
+ANCHOR_THREADS = 32
 PREFIX = "bench"
 NAMESPACES = 5
 WARMUP_BUCKET = "preflight-warmup"
 WARMUP_FILES = 4
 
-DEFAULT_SIZES = (1_000, 100_000)
-QUICK_SIZES = (200, 2_000)
+DEFAULT_SIZES = (10_000,)
+QUICK_SIZES = (2_000,)
 DEFAULT_LATENCIES = (0.0, 20.0)
 DEFAULT_BASELINE_SAMPLE = 2_000
 QUICK_BASELINE_SAMPLE = 200
@@ -96,6 +103,8 @@ CHILD_TIMEOUT = 3600.0
 REQUESTS_PER_FILE_TARGET = 1.05
 KIB_PER_FILE_TARGET = 80.0
 SPEEDUP_TARGET = 5.0
+ANCHOR_SPEEDUP_TARGET = 1.1  # issue 13: ours at least 1.1x the best anchor in files/s
+CPU_MS_PER_FILE_TARGET = 0.9  # issue 13: ours' client CPU per file
 RSS_TARGET_MIB = 500.0
 RSS_TARGET_FILES = 100_000
 KIB = 1024
@@ -144,6 +153,10 @@ class SideResult:
         """Requests for all files per file (the read requests scaled up when sampled)."""
         reads = (self.requests - self.listing_requests) / self.files_read * self.files
         return (self.listing_requests + reads) / self.files
+
+    @property
+    def cpu_ms_per_file(self) -> float:
+        return self.cpu_seconds / self.files_read * 1000
 
     @property
     def kib_per_file(self) -> float:
@@ -270,10 +283,130 @@ def run_pyarrow(args: argparse.Namespace, endpoint: str) -> SideResult:
     )  # fmt: skip
 
 
+def pyarrow_s3() -> Any:
+    import pyarrow.fs as pafs
+
+    endpoint = os.environ["AWS_ENDPOINT_URL_S3"]
+    return pafs.S3FileSystem(
+        access_key=os.environ["AWS_ACCESS_KEY_ID"], secret_key=os.environ["AWS_SECRET_ACCESS_KEY"],
+        region=os.environ["AWS_DEFAULT_REGION"], scheme="http", endpoint_override=endpoint.removeprefix("http://"),
+    )  # fmt: skip
+
+
+def dataset_footers(fs: Any, bucket: str) -> tuple[float, int, int]:
+    """pyarrow.dataset: discovery lists the directory (sizes included, so no HEAD), then every
+    fragment's footer is read on ``ANCHOR_THREADS`` threads (``ensure_complete_metadata``).
+    Returns (listing end, files, rows)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow.dataset as pads
+
+    dataset = pads.dataset(f"{bucket}/{PREFIX}", filesystem=fs, format="parquet")
+    fragments = list(dataset.get_fragments())
+    listed = time.perf_counter()
+
+    def rows(fragment: Any) -> int:
+        fragment.ensure_complete_metadata()
+        return int(fragment.metadata.num_rows)
+
+    with ThreadPoolExecutor(ANCHOR_THREADS) as pool:
+        total = sum(pool.map(rows, fragments))
+    return listed, len(fragments), total
+
+
+def duckdb_connection() -> Any:
+    """DuckDB with the httpfs extension loaded from its PyPI wheel (no download) and pointed at the server."""
+    import duckdb
+    import duckdb_extension_httpfs
+
+    extension = next(Path(duckdb_extension_httpfs.__file__).parent.glob("extensions/*/httpfs.duckdb_extension"))
+    con = duckdb.connect()
+    con.execute(f"LOAD '{extension}'")
+    endpoint = os.environ["AWS_ENDPOINT_URL_S3"].removeprefix("http://")
+    con.execute(
+        f"CREATE SECRET bench (TYPE s3, KEY_ID '{os.environ['AWS_ACCESS_KEY_ID']}', "
+        f"SECRET '{os.environ['AWS_SECRET_ACCESS_KEY']}', REGION '{os.environ['AWS_DEFAULT_REGION']}', "
+        f"ENDPOINT '{endpoint}', URL_STYLE 'path', USE_SSL false)"
+    )
+    con.execute(f"SET threads = {ANCHOR_THREADS}")
+    return con
+
+
+def duckdb_footers(con: Any, bucket: str) -> tuple[float, int, int]:
+    """``parquet_file_metadata`` over the glob: DuckDB lists, then reads each footer (rows per file)."""
+    rows = con.execute(
+        f"SELECT count(*), sum(num_rows) FROM parquet_file_metadata('s3://{bucket}/{PREFIX}/*/*.parquet')"
+    ).fetchone()
+    return math.nan, int(rows[0]), int(rows[1] or 0)  # one query: the listing's end is not visible
+
+
+def obstore_footers(bucket: str) -> tuple[float, int, int]:
+    """obstore lists, then ``get_range_async`` fetches each file's last 64 KiB, ``OBSTORE_IN_FLIGHT`` at a
+    time; pyarrow parses each footer from those bytes."""
+    import asyncio
+
+    import obstore
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from obstore.store import S3Store
+
+    store = S3Store(
+        bucket, endpoint=os.environ["AWS_ENDPOINT_URL_S3"], region=os.environ["AWS_DEFAULT_REGION"],
+        access_key_id=os.environ["AWS_ACCESS_KEY_ID"], secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
+        client_options={"allow_http": True}, virtual_hosted_style_request=False,
+    )  # fmt: skip
+    objects = [meta for batch in obstore.list(store, prefix=PREFIX) for meta in batch]
+    listed = time.perf_counter()
+    files = [(m["path"], m["size"]) for m in objects if m["path"].endswith(".parquet")]
+
+    async def read_all() -> int:
+        gate = asyncio.Semaphore(OBSTORE_IN_FLIGHT)
+
+        async def one(path: str, size: int) -> int:
+            async with gate:
+                tail = await obstore.get_range_async(store, path, start=max(0, size - 64 * KIB), end=size)
+            return int(pq.read_metadata(pa.BufferReader(pa.py_buffer(bytes(tail)))).num_rows)
+
+        return sum(await asyncio.gather(*(one(path, size) for path, size in files)))
+
+    return listed, len(files), asyncio.run(read_all())
+
+
+def run_anchor(args: argparse.Namespace, endpoint: str) -> SideResult:
+    """One of issue 13's anchors: warm up on the warm-up bucket, then read every footer of the directory."""
+    started = time.perf_counter()
+    if args.side == "pyarrow-dataset":
+        fs = pyarrow_s3()
+        read = lambda bucket: dataset_footers(fs, bucket)  # noqa: E731
+    elif args.side == "duckdb":
+        con = duckdb_connection()
+        read = lambda bucket: duckdb_footers(con, bucket)  # noqa: E731
+    else:
+        read = obstore_footers
+    _, warm_files, _ = read(WARMUP_BUCKET)
+    if warm_files != WARMUP_FILES:
+        raise RuntimeError(f"{args.side} warm-up found {warm_files} files, not {WARMUP_FILES}")
+    warmup_seconds = time.perf_counter() - started
+    reset_counts(endpoint)
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    listed, files, rows = read(args.bucket)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    # The anchors list and read in one call; their listing requests are the server's GETs with a query.
+    requests = request_total(endpoint)
+    listing_requests = -(-files // 1000)  # S3 pages of 1,000 keys: all three list this way
+    return SideResult(
+        side=args.side, latency_ms=args.latency_ms, files=files, files_read=files, listing_seconds=listed - t0,
+        wall_seconds=wall, requests=requests, listing_requests=listing_requests, bytes_read=bytes_total(endpoint),
+        peak_rss_mib=peak_rss_mib(), ru_maxrss_mib=max_rss_mib(), warmup_seconds=warmup_seconds,
+        ok=files == args.files and rows > 0, cpu_seconds=cpu,
+    )  # fmt: skip
+
+
 def child_main(args: argparse.Namespace) -> int:
     """``--side``: measure one side on one bucket and print its :class:`SideResult` as one JSON line."""
     endpoint = os.environ["AWS_ENDPOINT_URL_S3"]
-    result = run_ours(args, endpoint) if args.side == "ours" else run_pyarrow(args, endpoint)
+    runners = {"ours": run_ours, "pyarrow": run_pyarrow}
+    result = runners.get(args.side, run_anchor)(args, endpoint)
     print(RESULT_PREFIX + json.dumps(asdict(result)), flush=True)
     return 0
 
@@ -348,20 +481,25 @@ def run_side(
 def format_table(results: Sequence[SideResult]) -> str:
     """The side-by-side table (plain text, also valid inside a Markdown code block)."""
     header = (
-        f"{'latency':>7} {'files':>8} {'side':<9} {'listing s':>9} {'wall s':>8} {'files/s':>8} "
-        f"{'speed-up':>8} {'req/file':>8} {'KiB/file':>8} {'peak RSS MiB':>12} {'CPU s':>7} {'srv CPU s':>9} "
+        f"{'latency':>7} {'files':>8} {'side':<15} {'listing s':>9} {'wall s':>8} {'files/s':>8} "
+        f"{'speed-up':>8} {'vs best':>7} {'req/file':>8} {'KiB/file':>8} {'peak RSS MiB':>12} {'CPU s':>7} "
+        f"{'CPU ms/f':>8} {'srv CPU s':>9} "
         f"{'warm-up s':>9}"
     )
     rows = [header, "-" * len(header)]
     baselines = {(r.latency_ms, r.files): r for r in results if r.side == "pyarrow"}
+    best = best_anchors(results)
     for r in results:
         base = baselines.get((r.latency_ms, r.files))
         speedup = f"{r.files_per_second / base.files_per_second:.1f}x" if r.side == "ours" and base else ""
+        anchor = best.get((r.latency_ms, r.files))
+        vs_best = f"{r.files_per_second / anchor.files_per_second:.2f}x" if r.side == "ours" and anchor else ""
         side = r.side + ("*" if r.extrapolated else "")
         rows.append(
-            f"{r.latency_ms:>5g}ms {r.files:>8,} {side:<9} {r.listing_seconds:>9.1f} {r.seconds:>8.1f} "
-            f"{r.files_per_second:>8,.0f} {speedup:>8} {r.requests_per_file:>8.3f} {r.kib_per_file:>8.1f} "
-            f"{r.peak_rss_mib:>12.0f} {r.cpu_seconds:>7.1f} {r.server_cpu_seconds:>9.1f} {r.warmup_seconds:>9.2f}"
+            f"{r.latency_ms:>5g}ms {r.files:>8,} {side:<15} {r.listing_seconds:>9.1f} {r.seconds:>8.1f} "
+            f"{r.files_per_second:>8,.0f} {speedup:>8} {vs_best:>7} {r.requests_per_file:>8.3f} {r.kib_per_file:>8.1f} "
+            f"{r.peak_rss_mib:>12.0f} {r.cpu_seconds:>7.1f} "
+            f"{r.cpu_ms_per_file:>8.2f} {r.server_cpu_seconds:>9.1f} {r.warmup_seconds:>9.2f}"
         )
     notes = sorted({(r.files, r.files_read) for r in results if r.extrapolated})
     for files, read in notes:
@@ -370,6 +508,16 @@ def format_table(results: Sequence[SideResult]) -> str:
             "measured; wall = listing + time per file x files; CPU columns: listing + sample only)"
         )
     return "\n".join(rows)
+
+
+def best_anchors(results: Sequence[SideResult]) -> dict[tuple[float, int], SideResult]:
+    """The fastest anchor (files/s) at each (latency, size)."""
+    best: dict[tuple[float, int], SideResult] = {}
+    for r in results:
+        where = (r.latency_ms, r.files)
+        if r.side in ANCHORS and (where not in best or r.files_per_second > best[where].files_per_second):
+            best[where] = r
+    return best
 
 
 def verdict(results: Sequence[SideResult]) -> list[str]:
@@ -395,6 +543,18 @@ def verdict(results: Sequence[SideResult]) -> list[str]:
                 f"{' ' * len(where)} speed {speedup:.1f}x pyarrow (>= {SPEEDUP_TARGET:g}x{label}) "
                 f"{mark(speedup >= SPEEDUP_TARGET)}"
             )
+        anchor = best_anchors(results).get((r.latency_ms, r.files))
+        if anchor is not None:
+            ratio = r.files_per_second / anchor.files_per_second
+            lines.append(
+                f"{' ' * len(where)} speed {ratio:.2f}x the best anchor ({anchor.side}, "
+                f"{anchor.files_per_second:,.0f} files/s) (>= {ANCHOR_SPEEDUP_TARGET:g}x) "
+                f"{mark(ratio >= ANCHOR_SPEEDUP_TARGET)}"
+            )
+        lines.append(
+            f"{' ' * len(where)} client CPU {r.cpu_ms_per_file:.2f} ms/file (<= {CPU_MS_PER_FILE_TARGET:g}) "
+            f"{mark(r.cpu_ms_per_file <= CPU_MS_PER_FILE_TARGET)}"
+        )
         if r.files == RSS_TARGET_FILES:
             lines.append(
                 f"{' ' * len(where)} peak RSS {r.peak_rss_mib:.0f} MiB (< {RSS_TARGET_MIB:g} MiB at "
@@ -441,7 +601,7 @@ def parent_main(args: argparse.Namespace) -> int:
                 flush=True,
             )
             for files in args.sizes:
-                for side in SIDES:
+                for side in args.sides:
                     result = run_side(side, files, latency_ms, s3.env(), args, log_dir)
                     results.append(result)
                     print(
@@ -467,7 +627,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--baseline-sample", type=int, default=None,
         help=f"files the baseline reads in larger directories (default {DEFAULT_BASELINE_SAMPLE:,})",
     )  # fmt: skip
-    parser.add_argument("--quick", action="store_true", help="smoke run: 200 and 2,000 files, sample 200")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 files, sample 200")
+    parser.add_argument(
+        "--sides", nargs="+", choices=SIDES, default=list(DEFAULT_SIDES),
+        help=f"what to run (default: {' '.join(DEFAULT_SIDES)}; 'pyarrow' is the sequential read_schema baseline)",
+    )  # fmt: skip
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)  # internal: the measuring child
     parser.add_argument("--bucket", help=argparse.SUPPRESS)  # internal: the child's bucket
     parser.add_argument("--files", type=int, help=argparse.SUPPRESS)  # internal: files expected in it
