@@ -14,11 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import certifi
 import httpx
 import pytest
 from cryptography import x509
 
 from airflow_provider_pinecone.testing.emulator import PineconeEmulator
+from airflow_provider_pinecone.testing.emulator.__main__ import main as emulator_main
 from airflow_provider_pinecone.testing.emulator.tls import create_tls_files
 from tests.integration.testing.clients.conftest import API_KEY
 from tests.paths import REPO_ROOT
@@ -43,15 +45,10 @@ def test_both_planes_serve_https_verified_by_the_ca(tls_emulator: PineconeEmulat
 
 
 def test_a_client_without_the_ca_is_refused(tls_emulator: PineconeEmulator) -> None:
-    with httpx.Client(verify=ssl.create_default_context(cafile=certifi_bundle())) as client:
+    # The usual public roots (certifi's, as httpx uses by default), without the emulator's CA.
+    with httpx.Client(verify=ssl.create_default_context(cafile=certifi.where())) as client:
         with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             client.get(f"{tls_emulator.control_plane_url}/indexes")
-
-
-def certifi_bundle() -> str:
-    import certifi
-
-    return certifi.where()
 
 
 def test_plain_emulator_is_unchanged() -> None:
@@ -115,12 +112,8 @@ def test_command_line_tls_prints_the_ca_and_serves_https(tmp_path: Path) -> None
     assert process.returncode == 0
 
 
-def test_command_line_tls_dir_needs_tls(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "airflow_provider_pinecone.testing.emulator", "--port", "0", "--tls-dir", str(tmp_path)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2 and "--tls-dir needs --tls" in result.stderr
+def test_command_line_tls_dir_needs_tls(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        emulator_main(["--port", "0", "--tls-dir", str(tmp_path)])
+    assert exited.value.code == 2
+    assert "--tls-dir needs --tls" in capsys.readouterr().err
