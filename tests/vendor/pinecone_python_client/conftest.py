@@ -14,14 +14,18 @@ of their conftest relies on a 9.x shape: ``ensure_index_deleted`` reads ``indexe
 which 10.x replaced with a paginator, so every module's teardown would poll for two minutes. It
 is replaced (before the test modules import it) by the 10.x call that deletes and waits.
 
-Their import-validation test dials a host that does not exist a dozen times, and the SDK backs off
-between retries (about 1.5 s per call): the SDK's retry sleep (the seam its own unit tests patch)
-is capped at 50 ms here, which keeps that test at about a second instead of 28.
+Their import-validation test dials a host that does not exist (``fake-host.svc.pinecone.io``) a
+dozen times, and the SDK backs off between retries (about 1.5 s per call): the SDK's retry sleep
+(the seam its own unit tests patch) is capped at 50 ms here, which keeps that test at about a
+second instead of 28. Names under ``pinecone.io`` do not resolve in this process, so nothing can
+reach Pinecone itself, whatever the network allows (a wildcard DNS answer and a firewall dropping
+the connection would otherwise cost a 30 s timeout per attempt).
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 RETRY_SLEEP_CAP = 0.05
 API_KEY = "vendored-tests-key"  # the only key the emulator accepts: their bad-key tests expect a 401
 _emulator: PineconeEmulator | None = None
+_getaddrinfo = socket.getaddrinfo
 
 
 def _exceptions() -> dict[str, str]:
@@ -61,6 +66,13 @@ def pytest_plugin_registered(plugin: object) -> None:
         plugin.ensure_index_deleted = _ensure_index_deleted  # type: ignore[attr-defined]
 
 
+def _no_pinecone_dns(host: Any, *args: Any, **kwargs: Any) -> Any:
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name == "pinecone.io" or name.endswith(".pinecone.io"):
+        raise socket.gaierror(socket.EAI_NONAME, f"{name}: not resolved in the emulator's test run")
+    return _getaddrinfo(host, *args, **kwargs)
+
+
 def _short_retry_sleep(seconds: float) -> None:
     time.sleep(min(seconds, RETRY_SLEEP_CAP))
 
@@ -68,6 +80,7 @@ def _short_retry_sleep(seconds: float) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     global _emulator
     http_client._retry_sleep = _short_retry_sleep
+    socket.getaddrinfo = _no_pinecone_dns
     _emulator = PineconeEmulator(api_key=API_KEY, tls=True, import_duration=60.0, indexing_delay=0.2)
     _emulator.start()
     os.environ["PINECONE_API_KEY"] = API_KEY
