@@ -4,14 +4,21 @@ With no client given, boto3's default configuration applies: its credential chai
 ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL`` variables that point it at a local server. With no
 credentials at all, requests go unsigned, which is how public buckets (Pinecone's sample datasets
 among them) are read.
+
+Listing goes through boto3. So does the first ranged read; after it, reads are signed with botocore's
+SigV4 signer and sent on a lean urllib3 pool (``_s3_signed``), to the URL and region botocore chose
+for that first read: a third of the CPU per read (issue 13).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 from airflow_provider_pinecone.connection_extras import connection_extra
+from airflow_provider_pinecone.storage import _s3_signed
+from airflow_provider_pinecone.storage._http import TransportError
 from airflow_provider_pinecone.storage._support import import_sdk
 from airflow_provider_pinecone.storage.base import DEFAULT_MAX_CONNECTIONS, ObjectStore, StoredObject
 from airflow_provider_pinecone.storage.errors import (
@@ -46,12 +53,30 @@ class S3ObjectStore(ObjectStore):
     """An S3 bucket read with boto3. ``client`` is a boto3 S3 client (for example ``S3Hook().get_conn()``).
 
     :param page_size: Objects per listing page; ``None`` leaves the service default (1,000).
+    :param fast_reads: Send ranged reads after the first on the lean pool, signed by botocore's signer
+        (``False``: every read through boto3's ``get_object``).
     """
 
-    def __init__(self, location: ImportLocation, client: Any | None = None, *, page_size: int | None = None) -> None:
+    def __init__(
+        self,
+        location: ImportLocation,
+        client: Any | None = None,
+        *,
+        page_size: int | None = None,
+        fast_reads: bool = True,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    ) -> None:
         super().__init__(location)
         self.client = client if client is not None else default_s3_client()
         self.page_size = page_size
+        self._max_connections = max_connections
+        self._getter: _s3_signed.SignedGetter | None = None
+        self._seen = threading.local()  # the GetObject request botocore sent on this thread
+        self._learning = fast_reads and _s3_signed.fast_path_possible(self.client)
+        if self._learning:
+            self.client.meta.events.register(
+                "before-send.s3.GetObject", self._remember_request, unique_id=f"pinecone-route-{id(self)}"
+            )
 
     def list_objects(self) -> Iterator[StoredObject]:
         kwargs: dict[str, Any] = {"Bucket": self.location.bucket, "Prefix": self.location.prefix}
@@ -69,6 +94,43 @@ class S3ObjectStore(ObjectStore):
     def read_range(self, key: str, start: int, end: int) -> bytes:
         if end <= start:
             return b""
+        getter = self._getter
+        if getter is not None:
+            return self._fast_read(getter, key, start, end)
+        data = self._sdk_read(key, start, end)
+        if self._learning:
+            self._learn(key)
+        return data
+
+    def _remember_request(self, request: Any, **_: Any) -> None:
+        self._seen.request = request  # returns None: botocore then sends the request itself
+
+    def _learn(self, key: str) -> None:
+        """Take the route of the GetObject botocore just sent on this thread, if it is a plain one."""
+        request = getattr(self._seen, "request", None)
+        self._seen.request = None
+        route = request is not None and _s3_signed.learn_route(request.url, request.headers, key)
+        self._learning = False
+        self.client.meta.events.unregister("before-send.s3.GetObject", unique_id=f"pinecone-route-{id(self)}")
+        if route:
+            self._getter = _s3_signed.SignedGetter(self.client, route, self._max_connections)
+
+    def _fast_read(self, getter: _s3_signed.SignedGetter, key: str, start: int, end: int) -> bytes:
+        what = self.location.url_of(key)
+        try:
+            response = getter.get(key, start, end, self.counter)
+        except TransportError as error:
+            raise StorageError(f"Reading {what} failed: {error}") from None
+        if response.status == 200:  # a server that ignored the Range header sent the whole object
+            data = response.body[start:end]
+        elif response.status == 206:
+            data = response.body
+        else:
+            raise self._error(_s3_signed.error_code(response.body) or str(response.status), what)
+        self.counter.add(0, len(data))
+        return data
+
+    def _sdk_read(self, key: str, start: int, end: int) -> bytes:
         response = self._call(
             "get_object",
             what=self.location.url_of(key),
@@ -86,6 +148,8 @@ class S3ObjectStore(ObjectStore):
         return data
 
     def close(self) -> None:
+        if self._getter is not None:
+            self._getter.close()
         self.client.close()
 
     def _call(self, operation: str, *, what: str, **kwargs: Any) -> Any:
@@ -96,18 +160,22 @@ class S3ObjectStore(ObjectStore):
             return getattr(self.client, operation)(**kwargs)
         except ClientError as error:
             code = str(error.response.get("Error", {}).get("Code", ""))
-            if code == "NoSuchBucket":
-                raise StorageNotFound(f"The bucket {self.location.bucket!r} does not exist.") from None
-            if code in _NOT_FOUND:
-                raise StorageNotFound(f"{what} does not exist ({code}).") from None
-            if code in _DENIED:
-                raise StorageAccessDenied(
-                    f"Access to {what} was denied ({code}): give the AWS connection's credentials "
-                    "s3:ListBucket and s3:GetObject on this bucket."
-                ) from None
-            raise StorageError(f"Reading {what} failed: {code or error}.") from None
+            raise self._error(code or str(error), what) from None
         except BotoCoreError as error:
             raise StorageError(f"Reading {what} failed: {error}") from None
+
+    def _error(self, code: str, what: str) -> StorageError:
+        """The storage error for S3 error ``code`` (or HTTP status) on ``what``, naming what to grant."""
+        if code == "NoSuchBucket":
+            return StorageNotFound(f"The bucket {self.location.bucket!r} does not exist.")
+        if code in _NOT_FOUND:
+            return StorageNotFound(f"{what} does not exist ({code}).")
+        if code in _DENIED:
+            return StorageAccessDenied(
+                f"Access to {what} was denied ({code}): give the AWS connection's credentials "
+                "s3:ListBucket and s3:GetObject on this bucket."
+            )
+        return StorageError(f"Reading {what} failed: {code}.")
 
 
 def s3_client_from_connection(
