@@ -46,6 +46,19 @@ def _is_parquet(name: str) -> bool:
     return name.lower().endswith(PARQUET_SUFFIX)
 
 
+def importable_namespace(location: ImportLocation, obj: StoredObject) -> str | None:
+    """The namespace ``obj`` would be imported into, or ``None`` if Pinecone would not import it.
+
+    The rule :func:`classify_listing` files objects by, for one object alone: pre-flight uses it to
+    start reading a footer while the rest of the listing is still being fetched.
+    """
+    relative = location.relative(obj.key)
+    namespace, slash, rest = relative.partition("/")
+    if not slash or not rest or "/" in rest or not _is_parquet(rest):
+        return None
+    return namespace
+
+
 def uri_problems(location: ImportLocation) -> list[Problem]:
     """Problems visible in the URI alone, found before any request is made."""
     problems = []

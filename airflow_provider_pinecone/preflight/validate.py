@@ -30,10 +30,10 @@ from airflow_provider_pinecone.preflight.index_rules import (
     namespace_problems,
     vector_type_problem,
 )
-from airflow_provider_pinecone.preflight.layout import classify_listing, uri_problems
+from airflow_provider_pinecone.preflight.layout import classify_listing, importable_namespace, uri_problems
 from airflow_provider_pinecone.preflight.problems import Problem, ProblemLog, Severity, error
 from airflow_provider_pinecone.preflight.records import RecordChecks, RecordSample, read_sample, sample_records
-from airflow_provider_pinecone.preflight.remote_file import UnreadableParquet, open_parquet
+from airflow_provider_pinecone.preflight.remote_file import UnreadableParquet, open_parquet, read_footer
 from airflow_provider_pinecone.preflight.report import ImportSourceReport, NamespaceSummary
 from airflow_provider_pinecone.preflight.schema import (
     INDEX_TYPES,
@@ -196,8 +196,25 @@ class _SourceChecker:
         log: ProblemLog,
         existing_namespaces: Mapping[str, int] | Iterable[str] | None,
     ) -> None:
+        # Without a row sample, footers are read while the listing is still coming in (results are
+        # small then); with one, the listing comes first, so that samples are checked as they arrive.
+        overlapped = _OverlappedReads(self) if not self.sample_rows else None
         try:
-            layout = classify_listing(self.location, self.store.list_objects())
+            self._run(report, log, existing_namespaces, overlapped)
+        finally:
+            if overlapped is not None:
+                overlapped.close()
+
+    def _run(
+        self,
+        report: ImportSourceReport,
+        log: ProblemLog,
+        existing_namespaces: Mapping[str, int] | Iterable[str] | None,
+        overlapped: _OverlappedReads | None,
+    ) -> None:
+        listing: Iterable[StoredObject] = self.store.list_objects()
+        try:
+            layout = classify_listing(self.location, overlapped.feed(listing) if overlapped else listing)
         except StorageNotFound as exc:
             log.add(
                 error("storage.not_found", f"{exc} Check the bucket name and prefix in the URI.", self.location.uri)
@@ -224,7 +241,8 @@ class _SourceChecker:
             name: NamespaceSummary(files=len(ns.files), bytes=ns.bytes) for name, ns in layout.namespaces.items()
         }
         records: RecordChecks | None = None
-        for result in self._check_files(layout.parquet_files):
+        files = layout.parquet_files
+        for result in overlapped.results(files) if overlapped else self._check_files(files):
             report.namespaces[result.namespace].rows += result.rows
             log.extend(result.problems)
             if result.sample is not None:
@@ -261,9 +279,14 @@ class _SourceChecker:
 
     def _check_file(self, namespace: str, obj: StoredObject) -> _FileResult:
         url = self.location.url_of(obj.key)
+        parquet: pq.ParquetFile | None = None
         try:
-            parquet = open_parquet(self.store, obj, buffer_size=SAMPLE_READ_BYTES, pre_buffer=False)
-            schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
+            if self.sample_rows:
+                parquet = open_parquet(self.store, obj, buffer_size=SAMPLE_READ_BYTES, pre_buffer=False)
+                schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
+            else:  # the footer alone: a 16 KiB tail parsed in memory
+                footer = read_footer(self.store, obj)
+                schema, rows = footer.schema.to_arrow_schema(), footer.num_rows
         except StorageNotFound as exc:
             return _FileResult(namespace, 0, [error("storage.not_found", str(exc), url)])
         except StorageAccessDenied as exc:
@@ -288,7 +311,7 @@ class _SourceChecker:
         if wrong_fixed_dimension:
             problems.append(dimension_problem(url, dimension, self.index.dimension))
         sample = None
-        if self.sample_rows and rows:
+        if parquet is not None and rows:
             sample, sample_problems = self._sample(parquet, schema, expected, url, namespace)
             problems.extend(sample_problems)
             if sample is not None and wrong_fixed_dimension:
@@ -310,6 +333,51 @@ class _SourceChecker:
                     "parquet.unreadable_data", f"The rows of {url} could not be decoded ({exc}); rewrite the file.", url
                 )
             ]
+
+
+class _OverlappedReads:
+    """Footer reads started as the listing yields each importable file, before it has finished.
+
+    Results are kept (by key) until the listing is classified, then handed out in key order. The
+    reads in flight are bounded; when the pool falls behind, the listing waits for it.
+    """
+
+    def __init__(self, checker: _SourceChecker) -> None:
+        self._checker = checker
+        self._pool = ThreadPoolExecutor(checker.max_workers, thread_name_prefix="preflight")
+        self._window: deque[tuple[str, Future[_FileResult]]] = deque()
+        self._done: dict[str, _FileResult] = {}
+        # A listing page (1,000 keys) ahead at most, so the pool stays busy while the next page loads.
+        self._limit = checker.max_workers * 8
+
+    def feed(self, objects: Iterable[StoredObject]) -> Iterator[StoredObject]:
+        """Pass the listing through, starting a read for each importable file in it."""
+        checker = self._checker
+        for obj in objects:
+            yield obj
+            namespace = importable_namespace(checker.location, obj)
+            if namespace is None:
+                continue
+            if checker.index_type is None:  # the first file with vector columns decides, read alone
+                self._done[obj.key] = checker._check_file(namespace, obj)
+                continue
+            self._window.append((obj.key, self._pool.submit(checker._check_file, namespace, obj)))
+            if len(self._window) > self._limit:
+                key, future = self._window.popleft()
+                self._done[key] = future.result()
+
+    def results(self, files: list[tuple[str, StoredObject]]) -> Iterator[_FileResult]:
+        """The result of every file of the classified listing, in its order."""
+        for namespace, obj in files:
+            while obj.key not in self._done and self._window:
+                key, future = self._window.popleft()
+                self._done[key] = future.result()
+            result = self._done.pop(obj.key, None)
+            yield result if result is not None else self._checker._check_file(namespace, obj)
+
+    def close(self) -> None:
+        # On an error, reads not yet started are dropped rather than made for nothing.
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _as_counts(namespaces: Mapping[str, int] | Iterable[str]) -> dict[str, int]:
