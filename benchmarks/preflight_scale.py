@@ -76,7 +76,7 @@ from typing import Any
 from airflow_provider_pinecone.testing.object_stores import BYTES_SENT_PATH, COUNTS_PATH, MotoS3Server, server_counts
 
 #: "pyarrow" is the sequential baseline of the first runs; the other three are issue 13's anchors.
-SIDES = ("ours", "pyarrow", "pyarrow-dataset", "duckdb", "obstore")
+SIDES = ("ours", "ours-sdk", "pyarrow", "pyarrow-dataset", "duckdb", "obstore")
 ANCHORS = ("pyarrow-dataset", "duckdb", "obstore")
 DEFAULT_SIDES = ("ours", *ANCHORS)
 #: Reads in flight for the anchors: obstore's 64 (the issue's setting), the others as ours' pool.
@@ -216,6 +216,10 @@ def run_ours(args: argparse.Namespace, endpoint: str) -> SideResult:
     # The store validate_import_source would build itself (SDK defaults, a pool of max_workers
     # connections), passed in only so that the end of the listing can be timed.
     store = open_object_store(uri, max_connections=DEFAULT_MAX_CONNECTIONS)
+    if args.side == "ours-sdk":  # every ranged GET through boto3's get_object, as before issue 13
+        from airflow_provider_pinecone.storage.s3 import S3ObjectStore
+
+        store = S3ObjectStore(store.location, store.client, fast_reads=False)  # type: ignore[attr-defined]
     list_objects = store.list_objects
 
     def timed_listing() -> Iterator[object]:
@@ -233,7 +237,7 @@ def run_ours(args: argparse.Namespace, endpoint: str) -> SideResult:
     if not report.ok:
         print(report.format_table(), file=sys.stderr)
     return SideResult(
-        side="ours", latency_ms=args.latency_ms, files=report.total_files, files_read=report.total_files,
+        side=args.side, latency_ms=args.latency_ms, files=report.total_files, files_read=report.total_files,
         listing_seconds=listing_end - t0, wall_seconds=wall, requests=requests,
         listing_requests=listing_requests, bytes_read=report.bytes_read, peak_rss_mib=peak_rss_mib(),
         ru_maxrss_mib=max_rss_mib(), warmup_seconds=warmup_seconds,
@@ -405,7 +409,7 @@ def run_anchor(args: argparse.Namespace, endpoint: str) -> SideResult:
 def child_main(args: argparse.Namespace) -> int:
     """``--side``: measure one side on one bucket and print its :class:`SideResult` as one JSON line."""
     endpoint = os.environ["AWS_ENDPOINT_URL_S3"]
-    runners = {"ours": run_ours, "pyarrow": run_pyarrow}
+    runners = {"ours": run_ours, "ours-sdk": run_ours, "pyarrow": run_pyarrow}
     result = runners.get(args.side, run_anchor)(args, endpoint)
     print(RESULT_PREFIX + json.dumps(asdict(result)), flush=True)
     return 0
@@ -422,15 +426,20 @@ def keys(files: int) -> list[str]:
     return [f"{PREFIX}/ns-{i % NAMESPACES}/{i:06d}.parquet" for i in range(files)]
 
 
-def parquet_file(rows: int) -> bytes:
+def parquet_file(rows: int, footer_kib: int = 0) -> bytes:
+    """A dense file of ``rows`` rows; with ``footer_kib``, its footer padded to about that size
+    (schema metadata, which the footer carries), to measure files with large footers."""
     from airflow_provider_pinecone.testing.datasets import dense_table, parquet_bytes
 
-    return parquet_bytes(dense_table(rows, DIMENSION))
+    table = dense_table(rows, DIMENSION)
+    if footer_kib:
+        table = table.replace_schema_metadata({"padding": "x" * (footer_kib * KIB)})
+    return parquet_bytes(table)
 
 
-def populate(s3: MotoS3Server, sizes: Sequence[int]) -> dict[int, int]:
+def populate(s3: MotoS3Server, sizes: Sequence[int], footer_kib: int = 0) -> dict[int, int]:
     """Create the warm-up bucket and one bucket per size; return each size's file size in bytes."""
-    large, small = parquet_file(LARGE_FILE_ROWS), parquet_file(SMALL_FILE_ROWS)
+    large, small = parquet_file(LARGE_FILE_ROWS, footer_kib), parquet_file(SMALL_FILE_ROWS, footer_kib)
     s3.create_bucket(WARMUP_BUCKET)
     s3.populate(WARMUP_BUCKET, keys(WARMUP_FILES), small)
     file_sizes = {}
@@ -491,9 +500,9 @@ def format_table(results: Sequence[SideResult]) -> str:
     best = best_anchors(results)
     for r in results:
         base = baselines.get((r.latency_ms, r.files))
-        speedup = f"{r.files_per_second / base.files_per_second:.1f}x" if r.side == "ours" and base else ""
+        speedup = f"{r.files_per_second / base.files_per_second:.1f}x" if r.side.startswith("ours") and base else ""
         anchor = best.get((r.latency_ms, r.files))
-        vs_best = f"{r.files_per_second / anchor.files_per_second:.2f}x" if r.side == "ours" and anchor else ""
+        vs_best = f"{r.files_per_second / anchor.files_per_second:.2f}x" if r.side.startswith("ours") and anchor else ""
         side = r.side + ("*" if r.extrapolated else "")
         rows.append(
             f"{r.latency_ms:>5g}ms {r.files:>8,} {side:<15} {r.listing_seconds:>9.1f} {r.seconds:>8.1f} "
@@ -571,7 +580,7 @@ def broken_runs(results: Sequence[SideResult]) -> list[str]:
     for r in results:
         if not r.ok:
             problems.append(f"{r.side} at {r.latency_ms:g} ms, {r.files:,} files: wrong file count or problems found")
-        if r.side == "ours" and r.client_requests != r.requests:
+        if r.side.startswith("ours") and r.client_requests != r.requests:
             problems.append(
                 f"ours at {r.latency_ms:g} ms, {r.files:,} files: the server counted {r.requests:,} requests, "
                 f"the report {r.client_requests:,}"
@@ -593,7 +602,7 @@ def parent_main(args: argparse.Namespace) -> int:
     for latency_ms in args.latencies:
         with MotoS3Server(latency_ms=latency_ms, count_requests=True) as s3:
             t = time.perf_counter()
-            file_sizes = populate(s3, args.sizes)
+            file_sizes = populate(s3, args.sizes, args.footer_kib)
             print(
                 f"  {latency_ms:g} ms: populated "
                 + ", ".join(f"{n:,} x {size / KIB:.1f} KiB" for n, size in file_sizes.items())
@@ -632,6 +641,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--sides", nargs="+", choices=SIDES, default=list(DEFAULT_SIDES),
         help=f"what to run (default: {' '.join(DEFAULT_SIDES)}; 'pyarrow' is the sequential read_schema baseline)",
     )  # fmt: skip
+    parser.add_argument("--footer-kib", type=int, default=0, help="pad every file's footer to about this many KiB")
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)  # internal: the measuring child
     parser.add_argument("--bucket", help=argparse.SUPPRESS)  # internal: the child's bucket
     parser.add_argument("--files", type=int, help=argparse.SUPPRESS)  # internal: files expected in it
