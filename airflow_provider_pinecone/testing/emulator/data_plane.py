@@ -214,7 +214,7 @@ def create_data_plane_app(state: EmulatorState, index_name: str, api_key: str | 
             if not found:
                 raise InvalidArgument(f"No vector with id {record_id!r} in namespace {namespace!r}.")
             vector, sparse = found[0].values, found[0].sparse
-            vector = list(vector) if vector is not None else None
+            vector = vector.tolist() if vector is not None else None
         elif vector is not None:
             vector = parse_dense(vector, config, "vector")
         elif sparse is None:

@@ -259,7 +259,7 @@ class RealImport:
             record = None
             if reason is None:
                 record = self._record(columns, row)
-                key = (record.values, record.sparse)
+                key = (record.values.tobytes() if record.values is not None else None, record.sparse)
                 if key not in seen:
                     seen.add(key)
                     batch.append(record)

@@ -32,7 +32,7 @@ def _sparse_dot(a: SparseVector | None, b: SparseVector | None) -> float:
 
 def score(metric: str, query: list[float] | None, sparse: SparseVector | None, record: VectorRecord) -> float:
     """The score of ``record`` for the query under ``metric``."""
-    dense = record.values or ()
+    dense = record.values.tolist() if record.values is not None else ()
     if metric == "euclidean":
         return math.fsum((x - y) ** 2 for x, y in zip(dense, query or (), strict=False))
     if metric == "cosine":

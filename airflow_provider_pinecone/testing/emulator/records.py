@@ -37,7 +37,7 @@ from airflow_provider_pinecone.testing.emulator.integrated import embed_dense, e
 from airflow_provider_pinecone.testing.emulator.query import top_k
 from airflow_provider_pinecone.testing.emulator.rerank import parse_rerank, rerank_hits
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState, IndexConfig
-from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord
+from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord, dense_values
 from airflow_provider_pinecone.testing.emulator.validation import check_vector_kinds
 from airflow_provider_pinecone.testing.emulator.vector_ops import parse_filter, parse_namespace_name
 from airflow_provider_pinecone.testing.emulator.vectors import (
@@ -96,7 +96,8 @@ def _record(item: dict[str, Any], number: int, config: IndexConfig, text_field: 
         )
     fields = {k: v for k, v in item.items() if k not in ("_id", "id")}
     values, sparse = _embed(config, text)
-    return VectorRecord(id=record_id, values=values, sparse=sparse, metadata=_metadata(fields, f"Record {number}"))
+    dense = dense_values(values) if values is not None else None
+    return VectorRecord(id=record_id, values=dense, sparse=sparse, metadata=_metadata(fields, f"Record {number}"))
 
 
 def _query_vector(
@@ -121,7 +122,7 @@ def _query_vector(
         found = state.vectors.fetch(index_name, namespace, [record_id])
         if not found:
             raise InvalidArgument(f"No record with id {record_id!r} in namespace {namespace!r}.")
-        return (list(found[0].values) if found[0].values is not None else None), found[0].sparse, 0
+        return (found[0].values.tolist() if found[0].values is not None else None), found[0].sparse, 0
     vector = require_object(query["vector"], "query.vector")
     dense = vector.get("values")
     has_sparse = vector.get("sparse_indices") is not None or vector.get("sparse_values") is not None

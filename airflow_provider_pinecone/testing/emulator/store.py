@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 
 
@@ -31,14 +33,38 @@ class SparseVector:
     values: tuple[float, ...]
 
 
-@dataclasses.dataclass(frozen=True)
+def dense_values(values: Iterable[float] | np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """A dense vector as records keep it: a read-only float64 array.
+
+    Eight bytes a number and no Python object per number: an upsert of 250 records of 768
+    dimensions made ~190,000 floats and as many tuple slots, which cost the emulator more CPU than
+    parsing the request (and four times the memory). float64 keeps what a client sent exactly.
+    """
+    if isinstance(values, np.ndarray) and values.dtype == np.float64 and not values.flags.writeable:
+        return values
+    array = np.array(values, dtype=np.float64)
+    array.flags.writeable = False
+    return array
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
 class VectorRecord:
-    """One stored record. ``values`` is ``None`` for records without dense data (sparse indexes)."""
+    """One stored record. ``values`` (see :func:`dense_values`) is ``None`` for records without dense data."""
 
     id: str
-    values: tuple[float, ...] | None = None
+    values: np.ndarray[Any, Any] | None = None
     sparse: SparseVector | None = None
     metadata: dict[str, Any] | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VectorRecord):
+            return NotImplemented
+        if (self.values is None) != (other.values is None):
+            return False
+        same_values = self.values is None or bool(np.array_equal(self.values, other.values))
+        return same_values and (self.id, self.sparse, self.metadata) == (other.id, other.sparse, other.metadata)
+
+    __hash__ = None  # type: ignore[assignment]  (metadata is a dict: records never were hashable)
 
     @classmethod
     def create(
@@ -54,7 +80,7 @@ class VectorRecord:
             sparse = SparseVector(tuple(int(i) for i in sparse["indices"]), tuple(float(v) for v in sparse["values"]))
         return cls(
             id=id,
-            values=tuple(float(v) for v in values) if values is not None else None,
+            values=dense_values(values) if values is not None else None,
             sparse=sparse,
             metadata=dict(metadata) if metadata else None,
         )

@@ -103,13 +103,15 @@ def _numbers(array: Any) -> CheckedFloats:
     values = np.frombuffer(buffer, dtype=np.float64)
     if not np.isfinite(values).all():  # JSON has no NaN or infinity; kept as a guard
         raise _NotFast
-    return CheckedFloats(values.tolist())
+    return CheckedFloats(values)
 
 
 def _arrays_in(value: Any) -> int:
     """How many JSON arrays ``value`` (a parsed vector, or part of one) holds."""
-    if isinstance(value, list):  # CheckedFloats included: its numbers hold no array
-        return 1 + (0 if type(value) is CheckedFloats else sum(map(_arrays_in, value)))
+    if isinstance(value, CheckedFloats):  # numbers only
+        return 1
+    if isinstance(value, list):
+        return 1 + sum(map(_arrays_in, value))
     if isinstance(value, dict):
         return sum(map(_arrays_in, value.values()))
     return 0

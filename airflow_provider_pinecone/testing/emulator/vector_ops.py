@@ -28,7 +28,7 @@ from airflow_provider_pinecone.testing.emulator.gate import json_body, request_v
 from airflow_provider_pinecone.testing.emulator.pagination import key_after, page_token
 from airflow_provider_pinecone.testing.emulator.query import match_filter
 from airflow_provider_pinecone.testing.emulator.state import EmulatorState, IndexConfig
-from airflow_provider_pinecone.testing.emulator.store import VectorRecord, namespace_key
+from airflow_provider_pinecone.testing.emulator.store import VectorRecord, dense_values, namespace_key
 from airflow_provider_pinecone.testing.emulator.validation import check_vector_kinds, parse_limit
 from airflow_provider_pinecone.testing.emulator.vectors import (
     _metadata,  # the one metadata validator (types, '$' names, 40 KB), shared with upsert
@@ -101,7 +101,7 @@ def _new_vectors(body: dict[str, Any], config: IndexConfig) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     check_vector_kinds(config, dense=body.get("values") is not None, sparse=body.get("sparseValues") is not None)
     if body.get("values") is not None:
-        changes["values"] = tuple(parse_dense(body["values"], config, "values"))
+        changes["values"] = dense_values(parse_dense(body["values"], config, "values"))
     if body.get("sparseValues") is not None:
         changes["sparse"] = parse_sparse(body["sparseValues"], "sparseValues")
     return changes

@@ -16,7 +16,7 @@ from airflow_provider_pinecone.preflight import limits
 from airflow_provider_pinecone.testing.emulator.errors import InvalidArgument, require_object
 from airflow_provider_pinecone.testing.emulator.import_errors import vector_type_reason
 from airflow_provider_pinecone.testing.emulator.state import IndexConfig
-from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord
+from airflow_provider_pinecone.testing.emulator.store import SparseVector, VectorRecord, dense_values
 from airflow_provider_pinecone.testing.emulator.versions import V2026_07
 
 MAX_UPSERT_VECTORS = MAX_UPSERT_RECORDS
@@ -100,7 +100,9 @@ def parse_vector(raw: Any, index: IndexConfig, where: str = "vector") -> VectorR
             raise InvalidArgument("Sparse values are only supported for indexes with the dotproduct metric.")
     return VectorRecord(
         id=record_id,
-        values=tuple(values) if values is not None else None,
+        values=dense_values(values.array if isinstance(values, CheckedFloats) else values)
+        if values is not None
+        else None,
         sparse=parse_sparse(sparse, f"{where}.sparseValues") if sparse is not None else None,
         metadata=_metadata(vector.get("metadata"), f"{where}.metadata"),
     )
@@ -119,11 +121,19 @@ def parse_sparse(raw: Any, where: str) -> SparseVector:
     return SparseVector(tuple(indices), tuple(_floats(values, f"{where}.values")))
 
 
-class CheckedFloats(list[float]):
-    """Finite floats that a parser already checked (see :mod:`.upsert_body`): taken as they are."""
+class CheckedFloats:
+    """Finite numbers a parser already checked (see :mod:`.upsert_body`), as a float64 array: taken as they are."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray[Any, Any]) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
 
 
-def _floats(raw: Any, where: str) -> list[float]:
+def _floats(raw: Any, where: str) -> Any:
     if type(raw) is CheckedFloats:
         return raw
     # Upserts carry up to ~500,000 numbers per request: no Python work per number. A census of the
@@ -168,7 +178,7 @@ def vector_wire(
     body: dict[str, Any] = {"id": record.id}
     if include_values:
         if record.values is not None:
-            body["values"] = list(record.values)
+            body["values"] = record.values.tolist()
         elif version == V2026_07:
             body["values"] = []  # 2026-07: "an empty array whenever the record has no dense data"
         if record.sparse is not None:

@@ -48,7 +48,7 @@ def test_dense_values_are_read_as_one_buffer() -> None:
     document = simdjson.Parser().parse(GOOD[1])
     vectors = _vectors(document["vectors"])
     assert type(vectors[0]["values"]) is CheckedFloats
-    assert vectors[0]["values"] == [0.5, -1.0, 0.002]
+    assert vectors[0]["values"].array.tolist() == [0.5, -1.0, 0.002]
     assert vectors[0]["metadata"] == {"genre": "news", "tags": ["x"], "n": 3}
 
 

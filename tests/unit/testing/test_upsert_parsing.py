@@ -17,10 +17,10 @@ def upsert(raw: bytes, index: IndexConfig = DENSE):
     return parse_upsert(parse_json_object(raw), index)
 
 
-def test_numbers_become_floats() -> None:
+def test_numbers_become_a_read_only_float64_array() -> None:
     namespace, (record,) = upsert(b'{"namespace": "ns", "vectors": [{"id": "a", "values": [1, 0.5, -2e3]}]}')
-    assert namespace == "ns" and record.values == (1.0, 0.5, -2000.0)
-    assert all(type(v) is float for v in record.values)
+    assert namespace == "ns" and record.values.tolist() == [1.0, 0.5, -2000.0]
+    assert record.values.dtype == "float64" and not record.values.flags.writeable
 
 
 @pytest.mark.parametrize(

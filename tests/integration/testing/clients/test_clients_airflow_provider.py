@@ -56,5 +56,5 @@ def test_ingest_operator_rows_land(tls_emulator: PineconeEmulator, tls_index: st
     assert tls_emulator.namespace_counts(tls_index) == {"ingest": 20}
     stored = {r.id: r for r in tls_emulator.fetch(tls_index, "ingest", [row["id"] for row in ROWS])}
     assert len(stored) == 20
-    assert list(stored["row-13"].values or ()) == pytest.approx(ROWS[13]["values"])
+    assert stored["row-13"].values.tolist() == pytest.approx(ROWS[13]["values"])
     assert stored["row-13"].metadata == {"row": 13}
