@@ -42,11 +42,24 @@ def default_s3_client(*, endpoint_url: str | None = None, max_connections: int =
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    session = boto3.session.Session()
+    session = boto3.session.Session(botocore_session=_lean_botocore_session())
     config = Config(max_pool_connections=max_connections, retries={"mode": "standard"})
     if session.get_credentials() is None:
         config = config.merge(Config(signature_version=UNSIGNED))
     return session.client("s3", endpoint_url=endpoint_url, config=config)
+
+
+def _lean_botocore_session() -> Any:
+    """A botocore session whose responses keep timestamps as text.
+
+    A listing's only timestamps are each object's ``LastModified``, which pre-flight does not use;
+    parsing them with dateutil was about a third of the listing's client CPU (0.03 ms per key).
+    """
+    import botocore.session
+
+    session = botocore.session.get_session()
+    session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=str)
+    return session
 
 
 class S3ObjectStore(ObjectStore):
@@ -192,6 +205,7 @@ def s3_client_from_connection(
 
     extra = conn.extra_dejson or {}
     session = boto3.session.Session(
+        botocore_session=_lean_botocore_session(),
         aws_access_key_id=conn.login or None,
         aws_secret_access_key=conn.password or None,
         aws_session_token=connection_extra(extra, "aws_session_token", "aws"),
