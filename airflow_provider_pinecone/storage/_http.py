@@ -109,7 +109,9 @@ class LeanPool:
             last = attempt + 1 == self.max_attempts
             counter.add()
             try:
-                raw = pool.urlopen("GET", path, headers=headers(), retries=False, redirect=False)
+                # decode_content=False: the stored bytes, as the listing's sizes count them (an object
+                # stored gzip-encoded is not inflated), as the SDKs return them.
+                raw = pool.urlopen("GET", path, headers=headers(), retries=False, redirect=False, decode_content=False)
             except urllib3.exceptions.HTTPError as error:  # refused, reset, timed out, truncated body
                 if last:
                     raise TransportError(_describe(error)) from None
