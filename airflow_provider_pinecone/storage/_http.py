@@ -3,7 +3,8 @@
 The cloud SDKs spend most of a small ranged read's CPU in their own request pipeline (botocore's
 event hooks, request building and response parsing; see issue 13 in benchmarks/RESULTS.md). The
 stores keep the SDK for credentials, listing and request signing, and send the signed GET through
-this pool: urllib3, which botocore and requests use underneath anyway.
+this pool: one keep-alive ``http.client`` connection per reading thread, the standard library's
+client that urllib3 (botocore's and requests' transport) wraps.
 
 Retries follow the SDKs' standard mode: connection errors and 429/500/502/503/504 are retried up to
 ``max_attempts`` in all, waiting ``Retry-After`` when the server sends it (capped) and otherwise a
@@ -13,13 +14,15 @@ the server saw.
 
 from __future__ import annotations
 
+import http.client
 import random
+import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-
-import urllib3
+from urllib.parse import urlsplit
 
 from airflow_provider_pinecone.storage.base import RequestCounter
 
@@ -59,9 +62,15 @@ def retry_delay(attempt: int, retry_after: str | None) -> float:
 
 
 class LeanPool:
-    """A thread-safe urllib3 pool sending GETs with retries; one per store.
+    """Keep-alive connections, one per thread and host, sending GETs with retries; one per store.
 
-    :param max_connections: Connections kept per host (the store's parallel reads).
+    Built on the standard library's ``http.client`` (which urllib3 itself wraps): each reading
+    thread keeps its own connection, so there is no pool queue to lock and nothing but the request
+    and its response is handled in Python; about a third of urllib3's CPU per request. Responses are
+    the stored bytes (no ``Content-Encoding`` is undone), as the SDKs return them.
+
+    :param max_connections: Not a limit here (there is one connection per reading thread, and the
+        store's threads are bounded by its caller); kept for the stores' signature.
     :param max_attempts: Attempts per read in all (the SDK client's own setting, where it has one).
     :param connect_timeout: Seconds to connect; ``read_timeout``: seconds without a byte of response.
     :param ca_certs: A CA bundle to verify TLS with (default: the system's); ``verify=False`` skips it.
@@ -78,23 +87,51 @@ class LeanPool:
         ca_certs: str | None = None,
     ) -> None:
         self.max_attempts = max(1, max_attempts)
-        self._pool = urllib3.PoolManager(
-            num_pools=4,
-            maxsize=max_connections,
-            retries=False,
-            timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
-            cert_reqs="CERT_REQUIRED" if verify else "CERT_NONE",
-            ca_certs=ca_certs,
-        )
-        # Each store reads from one host: its connection pool, looked up once (PoolManager would
-        # normalise the URL into a pool key on every request).
-        self._hosts: dict[str, urllib3.HTTPConnectionPool] = {}
+        self._timeout = max(connect_timeout, read_timeout)  # http.client has one socket timeout
+        self._tls = ssl.create_default_context(cafile=ca_certs)
+        if not verify:
+            self._tls.check_hostname = False
+            self._tls.verify_mode = ssl.CERT_NONE
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[http.client.HTTPConnection] = []
 
-    def _host_pool(self, origin: str) -> urllib3.HTTPConnectionPool:
-        pool = self._hosts.get(origin)
-        if pool is None:
-            pool = self._hosts[origin] = self._pool.connection_from_url(origin)
-        return pool
+    def _connection(self, origin: str) -> http.client.HTTPConnection:
+        connections: dict[str, http.client.HTTPConnection] = self._local.__dict__.setdefault("connections", {})
+        connection = connections.get(origin)
+        if connection is None:
+            parts = urlsplit(origin)
+            if parts.scheme == "https":
+                connection = http.client.HTTPSConnection(
+                    parts.hostname or "", parts.port, timeout=self._timeout, context=self._tls
+                )
+            else:
+                connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self._timeout)
+            connections[origin] = connection
+            with self._lock:
+                self._open.append(connection)
+        return connection
+
+    def _send(self, origin: str, path: str, headers: dict[str, str]) -> Response:
+        """One request on this thread's connection (a fresh one if the server closed it while idle)."""
+        connection = self._connection(origin)
+        for fresh in (connection.sock is None, True):
+            try:
+                connection.request("GET", path, headers=headers)
+                raw = connection.getresponse()
+                body = raw.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()
+                if fresh:  # a new connection failed: a real failure
+                    raise
+                continue  # the server had closed the kept-alive connection: the request never reached it
+            except BaseException:
+                connection.close()  # the connection's state is unknown: never reuse it
+                raise
+            if raw.will_close:
+                connection.close()
+            return Response(raw.status, raw.headers, body)
+        raise AssertionError("unreachable: a fresh connection returns or raises")
 
     def get(self, origin: str, path: str, headers: Callable[[], dict[str, str]], counter: RequestCounter) -> Response:
         """GET ``origin`` + ``path`` (percent-encoded) with ``headers()``, retried as above.
@@ -104,30 +141,30 @@ class LeanPool:
         Returns the last response, whatever its status; raises :class:`TransportError` when the last
         attempt got none. Each attempt adds one request to ``counter``.
         """
-        pool = self._host_pool(origin)
         for attempt in range(self.max_attempts):
             last = attempt + 1 == self.max_attempts
             counter.add()
             try:
-                # decode_content=False: the stored bytes, as the listing's sizes count them (an object
-                # stored gzip-encoded is not inflated), as the SDKs return them.
-                raw = pool.urlopen("GET", path, headers=headers(), retries=False, redirect=False, decode_content=False)
-            except urllib3.exceptions.HTTPError as error:  # refused, reset, timed out, truncated body
+                response = self._send(origin, path, headers())
+            except (OSError, http.client.HTTPException) as error:  # refused, reset, timed out, truncated body
                 if last:
                     raise TransportError(_describe(error)) from None
                 time.sleep(retry_delay(attempt, None))
                 continue
-            if raw.status in RETRY_STATUSES and not last:
-                time.sleep(retry_delay(attempt, raw.headers.get("Retry-After")))
+            if response.status in RETRY_STATUSES and not last:
+                time.sleep(retry_delay(attempt, response.headers.get("Retry-After")))
                 continue
-            return Response(raw.status, raw.headers, raw.data)
+            return response
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
-        self._pool.clear()
+        """Close every thread's connections."""
+        with self._lock:
+            connections, self._open = self._open, []
+        for connection in connections:
+            connection.close()
 
 
 def _describe(error: Exception) -> str:
-    """urllib3's error without its pool's repr (the reason is what a reader needs)."""
-    reason = getattr(error, "reason", None)
-    return f"{type(error).__name__}: {reason or error}"
+    """The kind of failure and its reason (no request line, headers or URL: they may carry a signature)."""
+    return f"{type(error).__name__}: {error.strerror or error}" if isinstance(error, OSError) else type(error).__name__

@@ -167,7 +167,7 @@ class GcsObjectStore(ObjectStore):
         what = self.location.url_of(key)
         try:
             response = getter.get(self.location.bucket, key, start, end, self.counter)
-        except TransportError:  # urllib3's text names the endpoint, so only the kind, as on the SDK path
+        except TransportError:  # only the kind, as on the SDK path
             raise StorageError(
                 f"Reading {what} failed: Google Cloud Storage could not be reached (TransportError)."
             ) from None

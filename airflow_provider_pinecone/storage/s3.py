@@ -6,7 +6,7 @@ credentials at all, requests go unsigned, which is how public buckets (Pinecone'
 among them) are read.
 
 Listing goes through boto3. So does the first ranged read; after it, reads are signed with botocore's
-SigV4 signer and sent on a lean urllib3 pool (``_s3_signed``), to the URL and region botocore chose
+SigV4 signer and sent on a lean keep-alive pool (``_s3_signed``, ``_http``), to the URL and region botocore chose
 for that first read: a third of the CPU per read (issue 13).
 """
 
