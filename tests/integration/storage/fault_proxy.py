@@ -19,12 +19,15 @@ from urllib.parse import urlsplit
 
 @dataclass
 class Fault:
-    """What to answer instead of forwarding: ``status`` with ``body``, or (``cut``) a truncated 206."""
+    """What to answer instead of forwarding: ``status`` with ``body``, or (``cut``) a truncated 206,
+    or (``then_close``) the server's own answer, after which the connection is closed unannounced
+    (as a server drops an idle keep-alive connection)."""
 
     status: int = 503
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     cut: bool = False
+    then_close: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,11 @@ class FaultProxy:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 fault = proxy._take_fault(self.command, self.path)
                 with proxy._lock:
-                    proxy.seen.append(Seen(self.command, self.path, dict(self.headers.items()), fault is not None))
-                if fault is None:
+                    answered = fault is not None and not fault.then_close
+                    proxy.seen.append(Seen(self.command, self.path, dict(self.headers.items()), answered))
+                if fault is None or fault.then_close:
                     self._forward(body)
+                    self.close_connection = fault is not None
                 elif fault.cut:
                     self.send_response(206)
                     self.send_header("Content-Length", "1000")

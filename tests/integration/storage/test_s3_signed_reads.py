@@ -134,6 +134,18 @@ def test_a_body_cut_short_is_retried(store, proxy, s3_server):
     assert s3_server.bytes_sent() == {"GET": 1000}
 
 
+def test_a_kept_alive_connection_the_server_dropped_is_replaced_without_a_retry(store, proxy, s3_server):
+    assert store.read_range(KEY, 0, 10) == DATA[:10]  # the lean path's connection is now open
+    proxy.fail(Fault(then_close=True))
+    assert store.read_range(KEY, 10, 20) == DATA[10:20]  # answered, then the connection is closed
+    s3_server.reset_counts()
+    started = time.monotonic()
+    assert store.read_range(KEY, 20, 30) == DATA[20:30]  # on the dropped connection first, then a new one
+    assert time.monotonic() - started < 0.5  # no backoff: the request never reached the server
+    assert s3_server.request_counts() == {"GET": 1}
+    assert store.counter.requests == 1 + 3  # the first read, then one request per read
+
+
 def test_an_unreachable_server_is_a_storage_error_without_secrets(store, proxy, monkeypatch):
     monkeypatch.setattr("airflow_provider_pinecone.storage._http.retry_delay", lambda attempt, after: 0.0)
     proxy.__exit__()  # the port now refuses connections
