@@ -79,7 +79,7 @@ bench: $(VENV)/.synced
 bench-fanout: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/trigger_fanout.py
 
-# Pre-flight on 1,000 and 100,000 files on a local S3 server, against pyarrow (about 14 minutes).
+# Pre-flight on 10,000 files on a local S3 server, against pyarrow.dataset, DuckDB and obstore (about 6 minutes).
 bench-preflight: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/preflight_scale.py
 
