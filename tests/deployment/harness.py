@@ -377,6 +377,12 @@ class AirflowDeployment:
                 "AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL": "5",
                 "AIRFLOW__CORE__KILLED_TASK_CLEANUP_TIME": "20",
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self.postgres.url,
+                # The one API server answers the scenarios' polling, the browser tests and every task's
+                # heartbeats; a log read holds its connection while it fetches from a worker. SQLAlchemy's
+                # default 5 + 10 connections ran out on a loaded 2-core machine (pool timeouts, then tasks
+                # failed for missing heartbeats). PostgreSQL here allows 300.
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE": "10",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW": "40",
                 "AIRFLOW__API__HOST": "127.0.0.1",
                 "AIRFLOW__API__PORT": str(self.api_port),
                 "AIRFLOW__API__BASE_URL": self.base_url,

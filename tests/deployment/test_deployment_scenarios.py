@@ -254,7 +254,8 @@ def wait_kill_decision(ctx: Scenario, dag_id: str, run_id: str, try_number: int,
         log = ctx.rest.task_log(dag_id, run_id, "start_import", try_number)
         return log if KEPT in log or CANCELLED_BY_KILL in log else None
 
-    return ctx.rest.wait(decided, timeout, f"{ctx.name}: try {try_number}'s on_kill decided")
+    # Every 1 s: a log read is the API server's costliest answer (it may fetch from the worker).
+    return ctx.rest.wait(decided, timeout, f"{ctx.name}: try {try_number}'s on_kill decided", interval=1.0)
 
 
 def wait_deferred(ctx: Scenario, dag_id: str, run_id: str, task_id: str, timeout: float = 90) -> dict[str, Any]:
