@@ -19,6 +19,7 @@ import random
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -94,7 +95,9 @@ class LeanPool:
             self._tls.verify_mode = ssl.CERT_NONE
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[http.client.HTTPConnection] = []
+        # Weak: a thread that ends takes its connections with it (the socket closes when collected),
+        # so a long-lived store used by many short-lived threads does not accumulate them.
+        self._open: weakref.WeakSet[http.client.HTTPConnection] = weakref.WeakSet()
 
     def _connection(self, origin: str) -> http.client.HTTPConnection:
         connections: dict[str, http.client.HTTPConnection] = self._local.__dict__.setdefault("connections", {})
@@ -109,7 +112,7 @@ class LeanPool:
                 connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self._timeout)
             connections[origin] = connection
             with self._lock:
-                self._open.append(connection)
+                self._open.add(connection)
         return connection
 
     def _send(self, origin: str, path: str, headers: dict[str, str]) -> Response:
@@ -160,7 +163,8 @@ class LeanPool:
     def close(self) -> None:
         """Close every thread's connections."""
         with self._lock:
-            connections, self._open = self._open, []
+            connections = list(self._open)
+            self._open.clear()
         for connection in connections:
             connection.close()
 
