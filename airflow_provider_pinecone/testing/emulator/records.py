@@ -41,8 +41,8 @@ from airflow_provider_pinecone.testing.emulator.store import SparseVector, Vecto
 from airflow_provider_pinecone.testing.emulator.validation import check_vector_kinds
 from airflow_provider_pinecone.testing.emulator.vector_ops import parse_filter, parse_namespace_name
 from airflow_provider_pinecone.testing.emulator.vectors import (
-    _metadata,  # the one metadata validator (types, '$' names, 40 KB), shared with upsert
     parse_dense,
+    parse_metadata,
     parse_sparse,
 )
 from airflow_provider_pinecone.testing.emulator.versions import traits
@@ -97,7 +97,7 @@ def _record(item: dict[str, Any], number: int, config: IndexConfig, text_field: 
     fields = {k: v for k, v in item.items() if k not in ("_id", "id")}
     values, sparse = _embed(config, text)
     dense = dense_values(values) if values is not None else None
-    return VectorRecord(id=record_id, values=dense, sparse=sparse, metadata=_metadata(fields, f"Record {number}"))
+    return VectorRecord(id=record_id, values=dense, sparse=sparse, metadata=parse_metadata(fields, f"Record {number}"))
 
 
 def _query_vector(

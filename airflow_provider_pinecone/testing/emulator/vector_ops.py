@@ -31,8 +31,8 @@ from airflow_provider_pinecone.testing.emulator.state import EmulatorState, Inde
 from airflow_provider_pinecone.testing.emulator.store import VectorRecord, dense_values, namespace_key
 from airflow_provider_pinecone.testing.emulator.validation import check_vector_kinds, parse_limit
 from airflow_provider_pinecone.testing.emulator.vectors import (
-    _metadata,  # the one metadata validator (types, '$' names, 40 KB), shared with upsert
     parse_dense,
+    parse_metadata,
     parse_namespace,
     parse_sparse,
     vector_wire,
@@ -110,7 +110,7 @@ def _new_vectors(body: dict[str, Any], config: IndexConfig) -> dict[str, Any]:
 def _merged(record: VectorRecord, changes: dict[str, Any], set_metadata: dict[str, Any] | None) -> VectorRecord:
     if set_metadata is not None:
         # Validated again merged: the 40 KB limit applies to the record's whole metadata.
-        changes = {**changes, "metadata": _metadata({**(record.metadata or {}), **set_metadata}, "setMetadata")}
+        changes = {**changes, "metadata": parse_metadata({**(record.metadata or {}), **set_metadata}, "setMetadata")}
     return dataclasses.replace(record, **changes)
 
 
@@ -125,7 +125,7 @@ def _update(state: EmulatorState, index_name: str, body: dict[str, Any], version
     if (record_id is None) == (filter_ is None):
         raise InvalidArgument("Update takes exactly one of id (one record) or filter (every matching record).")
     raw_metadata = body.get("setMetadata")
-    set_metadata = (_metadata(raw_metadata, "setMetadata") or {}) if raw_metadata is not None else None
+    set_metadata = (parse_metadata(raw_metadata, "setMetadata") or {}) if raw_metadata is not None else None
     dry_run = parse_bool(body.get("dryRun"), "dryRun")
     if filter_ is not None:
         if body.get("values") is not None or body.get("sparseValues") is not None:

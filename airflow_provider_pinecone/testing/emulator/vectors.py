@@ -104,7 +104,7 @@ def parse_vector(raw: Any, index: IndexConfig, where: str = "vector") -> VectorR
         if values is not None
         else None,
         sparse=parse_sparse(sparse, f"{where}.sparseValues") if sparse is not None else None,
-        metadata=_metadata(vector.get("metadata"), f"{where}.metadata"),
+        metadata=parse_metadata(vector.get("metadata"), f"{where}.metadata"),
     )
 
 
@@ -150,7 +150,8 @@ def _floats(raw: Any, where: str) -> Any:
     raise InvalidArgument(f"{where} must be an array of finite numbers.")
 
 
-def _metadata(raw: Any, where: str) -> dict[str, Any] | None:
+def parse_metadata(raw: Any, where: str) -> dict[str, Any] | None:
+    """The one metadata rule (value types, no ``$`` names, 40 KB), for upsert, update and records alike."""
     if raw is None:
         return None
     metadata = require_object(raw, where)
