@@ -172,10 +172,7 @@ class GcsObjectStore(ObjectStore):
                 f"Reading {what} failed: Google Cloud Storage could not be reached (TransportError)."
             ) from None
         except auth_errors.GoogleAuthError as error:
-            raise StorageAccessDenied(
-                f"Reading {what} failed: the GCP credentials could not be used ({type(error).__name__}); "
-                "check the connection's service-account key or the Application Default Credentials."
-            ) from None
+            raise _credentials_unusable(what, error) from None
         if response.status == 200:  # the whole object: a server that ignored the Range header
             data = response.body[start:end]
         elif response.status == 206:
@@ -185,10 +182,7 @@ class GcsObjectStore(ObjectStore):
             if response.status == 404:
                 raise StorageNotFound(f"{what} does not exist (404).")
             if response.status in (401, 403):
-                raise StorageAccessDenied(
-                    f"Access to {what} was denied ({response.status}): give the GCP connection's credentials "
-                    f"{_PERMISSIONS} on this bucket. {message}".rstrip()
-                )
+                raise _access_denied(what, response.status, message)
             raise StorageError(f"Reading {what} failed ({response.status}). {message}".rstrip())
         self.counter.add(0, len(data))
         return data
@@ -215,15 +209,9 @@ class GcsObjectStore(ObjectStore):
         except api_errors.NotFound:
             raise StorageNotFound(missing or f"{what} does not exist (404).") from None
         except (api_errors.Forbidden, api_errors.Unauthorized) as error:
-            raise StorageAccessDenied(
-                f"Access to {what} was denied ({error.code}): give the GCP connection's credentials {_PERMISSIONS} "
-                f"on this bucket. {_server_message(error)}".rstrip()
-            ) from None
+            raise _access_denied(what, error.code, _server_message(error)) from None
         except auth_errors.GoogleAuthError as error:
-            raise StorageAccessDenied(
-                f"Reading {what} failed: the GCP credentials could not be used ({type(error).__name__}); "
-                "check the connection's service-account key or the Application Default Credentials."
-            ) from None
+            raise _credentials_unusable(what, error) from None
         except api_errors.GoogleAPICallError as error:
             raise StorageError(f"Reading {what} failed ({error.code}). {_server_message(error)}".rstrip()) from None
         except (api_errors.GoogleAPIError, OSError) as error:
@@ -231,6 +219,21 @@ class GcsObjectStore(ObjectStore):
             raise StorageError(
                 f"Reading {what} failed: Google Cloud Storage could not be reached ({type(error).__name__})."
             ) from None
+
+
+# One wording for each refusal, whether the SDK or the lean read met it.
+def _access_denied(what: str, status: int, message: str) -> StorageAccessDenied:
+    return StorageAccessDenied(
+        f"Access to {what} was denied ({status}): give the GCP connection's credentials {_PERMISSIONS} "
+        f"on this bucket. {message}".rstrip()
+    )
+
+
+def _credentials_unusable(what: str, error: BaseException) -> StorageAccessDenied:
+    return StorageAccessDenied(
+        f"Reading {what} failed: the GCP credentials could not be used ({type(error).__name__}); "
+        "check the connection's service-account key or the Application Default Credentials."
+    )
 
 
 def _body_message(body: bytes) -> str:
