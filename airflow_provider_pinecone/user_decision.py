@@ -26,8 +26,10 @@ log = logging.getLogger(__name__)
 STOPPED_STATES = ("failed", "success", "skipped")
 #: How long to wait for the answer; Airflow escalates to SIGKILL 5 s after the SIGTERM.
 ASK_TIMEOUT_SECONDS = 2.0
-#: The same for a trigger, whose on_kill Airflow bounds at 30 s ([triggerer] on_kill_timeout).
-TRIGGER_ASK_TIMEOUT_SECONDS = 20.0
+#: The same for a trigger. Its question goes through the triggerer's supervisor, which a loaded
+#: deployment can stall for tens of seconds (25 s seen on one core). The trigger's decision outlives
+#: its on_kill, which Airflow bounds at 30 s ([triggerer] on_kill_timeout), so it may wait longer.
+TRIGGER_ASK_TIMEOUT_SECONDS = 60.0
 
 
 def stopped_by_user(ti: Any, timeout: float = ASK_TIMEOUT_SECONDS) -> bool:
@@ -73,9 +75,9 @@ def _ask(ti: Any) -> bool:
 async def astopped_by_user(ti: Any, timeout: float = TRIGGER_ASK_TIMEOUT_SECONDS) -> bool:
     """:func:`stopped_by_user` for a trigger's ``on_kill``: the lookup runs off the event loop.
 
-    A trigger is not in a signal handler, and Airflow gives its ``on_kill`` 30 s; the triggerer may
-    take several seconds to answer its first question (it builds its API client then), so it gets
-    longer than the worker.
+    A trigger is not in a signal handler, and its decision runs on after Airflow stops waiting for
+    ``on_kill``; the triggerer may take several seconds to answer (it builds its API client on the
+    first question, and a loaded deployment stalls it), so it gets longer than the worker.
     """
     if ti is None:
         return False

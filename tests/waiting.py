@@ -10,11 +10,23 @@ and then checks once.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+#: How many times longer than written every bound of the suite is (waits, browser actions and
+#: pytest-timeout limits). The bounds are what a quiet 2-core machine needs; a shared one can be
+#: several times slower for minutes at a time (CI once ran the whole suite 1.9x slower, with its
+#: deployment's components stalling for up to 25 s). A bound only costs time when a test fails.
+PATIENCE = float(os.environ.get("TEST_PATIENCE", "3"))
+
+
+def patient(seconds: float) -> float:
+    """``seconds`` as a bound on this machine: :data:`PATIENCE` times it."""
+    return seconds * PATIENCE
 
 
 def wait_until(
@@ -25,7 +37,8 @@ def wait_until(
     interval: float = 0.02,
     what: str | None = None,
 ) -> Any:
-    """Call ``probe`` until the condition holds, and return what it returned; fail after ``timeout``.
+    """Call ``probe`` until the condition holds, and return what it returned; fail after ``timeout``
+    seconds (:func:`patient`: times :data:`PATIENCE`).
 
     Without ``until`` the condition is that ``probe()`` returned something truthy. With it,
     ``probe`` only observes (e.g. describes an import) and ``until(value)`` decides, so the
@@ -37,11 +50,12 @@ def wait_until(
 
     ``probe`` may raise ``AssertionError`` to fail the test at once (e.g. a server process died).
     """
-    deadline = time.monotonic() + timeout
+    bound = patient(timeout)
+    deadline = time.monotonic() + bound
     while True:
         value = probe()
         if until(value) if until is not None else value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"{what or 'condition'}: not met within {timeout}s (last value: {value!r})")
+            pytest.fail(f"{what or 'condition'}: not met within {bound:.0f} s (last value: {value!r})")
         time.sleep(interval)

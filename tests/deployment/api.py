@@ -58,7 +58,7 @@ class AirflowApi:
     def get(self, path: str, **params: Any) -> Any:
         return self._check(self.client.get(path, params=params or None))
 
-    def wait(self, predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.3) -> Any:
+    def wait(self, predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.5) -> Any:
         """Poll ``predicate`` until it returns something truthy (returned); fail after ``timeout`` seconds,
         describing the API server's view. Transport errors (the server restarting, or busy) count as "not yet"."""
         try:

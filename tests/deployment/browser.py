@@ -12,11 +12,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from tests.waiting import patient
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 #: Where Debian's chromium package puts its launcher, if it is not on PATH.
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
-#: Milliseconds for a page of the UI (or the plugin's iframe) to show what a test waits for.
-UI_TIMEOUT_MS = 30_000
+#: Seconds for a page of the UI (or the plugin's iframe) to show what a test waits for, as written.
+UI_TIMEOUT_SECONDS = 30
+#: The same in milliseconds (Playwright's unit), times the suite's patience.
+UI_TIMEOUT_MS = patient(UI_TIMEOUT_SECONDS * 1000)
 VIEWPORT = {"width": 1400, "height": 900}
 
 

@@ -34,6 +34,8 @@ from typing import Any
 
 import httpx
 
+from tests.waiting import patient
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = Path(__file__).resolve().parent / "dags"
 AIRFLOW_BIN = Path(sys.executable).parent / "airflow"
@@ -63,8 +65,10 @@ def free_port() -> int:
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.25) -> Any:
-    """Poll ``predicate`` until it returns something truthy (returned); raise DeploymentError after ``timeout``."""
-    deadline = time.monotonic() + timeout
+    """Poll ``predicate`` until it returns something truthy (returned); raise DeploymentError after ``timeout``
+    seconds (:func:`tests.waiting.patient`: times the suite's patience)."""
+    bound = patient(timeout)
+    deadline = time.monotonic() + bound
     last: Any = None
     while True:
         try:
@@ -75,7 +79,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: 
             if last:
                 return last
         if time.monotonic() > deadline:
-            raise DeploymentError(f"{what}: not within {timeout:.0f} s (last: {last!r})")
+            raise DeploymentError(f"{what}: not within {bound:.0f} s (last: {last!r})")
         time.sleep(interval)
 
 
@@ -393,9 +397,13 @@ class AirflowDeployment:
                 "AIRFLOW__SCHEDULER__JOB_HEARTBEAT_SEC": "1",
                 "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
                 "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_SEC": "2",
-                "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
+                # Staleness thresholds: short enough that the kill scenarios see a dead task, scheduler
+                # or triggerer replaced within a minute, long enough that a live one stalled by a loaded
+                # machine is not taken for dead (CI saw a triggerer's heartbeat stall for 6.5 s, and 25 s
+                # on one core): a live scheduler whose own heartbeat goes stale resets its running tasks.
+                "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "60",
                 "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "2",
-                "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_THRESHOLD": "10",
+                "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_THRESHOLD": "30",
                 "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "3",
                 "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "5",
                 "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
@@ -403,7 +411,7 @@ class AirflowDeployment:
                 "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
                 "AIRFLOW__DAG_PROCESSOR__PRINT_STATS_INTERVAL": "300",
                 "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
-                "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "6",
+                "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "30",
                 "AIRFLOW__TRIGGERER__ON_KILL_TIMEOUT": "10",
                 "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
                 "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(self.home / "logs"),
@@ -436,9 +444,10 @@ class AirflowDeployment:
         self.components["db-migrate"] = migrate
         migrate.start()
         try:
-            code = migrate.proc.wait(timeout=120)  # type: ignore[union-attr]
+            code = migrate.proc.wait(timeout=patient(120))  # type: ignore[union-attr]
         except subprocess.TimeoutExpired:
-            raise DeploymentError(f"airflow db migrate did not finish in 120 s:\n{tail(migrate.log)}") from None
+            message = f"airflow db migrate did not finish in {patient(120):.0f} s:\n{tail(migrate.log)}"
+            raise DeploymentError(message) from None
         if code != 0:
             raise DeploymentError(f"airflow db migrate failed ({code}):\n{tail(migrate.log)}")
         for name in COMPONENTS:

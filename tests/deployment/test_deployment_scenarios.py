@@ -36,6 +36,7 @@ from airflow_provider_pinecone.upsert.resume import SAVE_INTERVAL, STATE_KEY
 from tests.deployment.api import AirflowApi, ApiError
 from tests.deployment.emulator import ImportGate
 from tests.deployment.stack import DEFAULT_DIMENSION, DEFAULT_INDEX, Deployment
+from tests.waiting import patient
 
 pytestmark = pytest.mark.deployment
 
@@ -167,15 +168,16 @@ class ScenarioRunner:
 
     def _wait_others(self, name: str, timeout: float = 300.0) -> None:
         others = [f for n, f in self._futures.items() if n != name]
-        _, pending = concurrent.futures.wait(others, timeout=timeout)
+        _, pending = concurrent.futures.wait(others, timeout=patient(timeout))
         if pending:
-            raise AssertionError(f"{len(pending)} other scenarios still running after {timeout:.0f} s")
+            raise AssertionError(f"{len(pending)} other scenarios still running after {patient(timeout):.0f} s")
 
     def result(self, name: str, timeout: float = 330.0) -> Any:
+        bound = patient(timeout)
         try:
-            return self._futures[name].result(timeout=timeout)
+            return self._futures[name].result(timeout=bound)
         except concurrent.futures.TimeoutError:
-            pytest.fail(f"scenario {name} did not finish within {timeout:.0f} s\n{self.deployment.log_tails()}")
+            pytest.fail(f"scenario {name} did not finish within {bound:.0f} s\n{self.deployment.log_tails()}")
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -367,7 +369,7 @@ def scenario_triggerer_killed(ctx: Scenario) -> None:
                     ti["state"] != "deferred"
                     or (ti.get("trigger") or {}).get("triggerer_id") not in (None, old_triggerer)
                 ),
-                timeout=60,
+                timeout=90,  # the triggerer health-check threshold (30 s), then the take-over
             )
     finally:
         gate.release()
@@ -396,8 +398,9 @@ def scenario_task_process_killed(ctx: Scenario) -> None:
         proc = ctx.rest.wait(lambda: ctx.ti_process(ti), 15, f"{ctx.name}: the task's process")
         ctx.notes.append(f"killed task process {proc.pid} (TI pid {ti.get('pid')})")
         os.kill(proc.pid, signal.SIGKILL)
-        # The retry finds the import (its XCom is pushed before it waits) while the import still runs.
-        wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=60)
+        # The retry finds the import (its XCom is pushed before it waits) while the import still runs;
+        # the scheduler retries the task once its heartbeat is 60 s stale.
+        wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=120)
     finally:
         gate.release()
     assert_reattached_once(ctx, dag_id, run_id, index, uri, where())
@@ -425,7 +428,7 @@ def scenario_scheduler_killed(ctx: Scenario) -> None:
             ctx.deployment.restart_scheduler(kill=True)
             # The new scheduler finds the dead one's running task orphaned and resets it (a new try),
             # once the old scheduler's heartbeat is older than the health-check threshold.
-            wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=60)
+            wait_next_try_attached(ctx, dag_id, run_id, index, uri, timeout=90)
     finally:
         gate.release()
     assert_reattached_once(ctx, dag_id, run_id, index, uri, where())

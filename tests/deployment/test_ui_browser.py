@@ -28,7 +28,7 @@ import pytest
 
 from airflow_provider_pinecone.testing.datasets import dense_table, parquet_bytes
 from airflow_provider_pinecone.xcom_keys import XCOM_IMPORT_ID, XCOM_IMPORT_URL, XCOM_PREFLIGHT_REPORT
-from tests.deployment.browser import UI_TIMEOUT_MS, screenshot
+from tests.deployment.browser import UI_TIMEOUT_SECONDS, screenshot
 from tests.deployment.harness import OUTSIDER_USER
 from tests.deployment.stack import API_KEY, DEFAULT_DIMENSION, Deployment
 from tests.waiting import wait_until
@@ -272,7 +272,7 @@ def _import_rows(frame: Any) -> dict[tuple[str, str], dict[str, str]]:
 
 def _wait_rows(frame: Any, until: Any, what: str) -> dict[tuple[str, str], dict[str, str]]:
     frame.get_by_test_id("imports-page-info").filter(has_text="Page").wait_for()
-    return wait_until(lambda: _import_rows(frame), until, timeout=UI_TIMEOUT_MS / 1000, interval=0.2, what=what)
+    return wait_until(lambda: _import_rows(frame), until, timeout=UI_TIMEOUT_SECONDS, interval=0.2, what=what)
 
 
 def test_imports_page_lists_two_connections(ui: UiRuns, signed_in: Any) -> None:
