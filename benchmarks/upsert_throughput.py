@@ -62,7 +62,8 @@ What it measures
 How
     The parent starts moto, writes the files (setup, not measured), and runs the emulator in its own
     process (the parent's: its CPU is reported as "srv CPU s", to show where a 2-core machine's time
-    goes). Each measured run is a fresh child process of this script (``--side``), so no two runs
+    goes; with the collector settings of the emulator's command line, ``tune_gc_for_serving``). Each
+    measured run is a fresh child process of this script (``--side``), so no two runs
     share memory, modules or connection pools, against a fresh index (deleted afterwards, so the
     emulator holds one load at a time). The child imports what it needs first (not measured), then
     measures the load and writes one JSON result. The parent prints one table, with each row's
@@ -792,6 +793,7 @@ def broken_runs(runs: Sequence[Run]) -> list[str]:
 
 def parent_main(args: argparse.Namespace) -> int:
     from airflow_provider_pinecone.testing.emulator import PineconeEmulator
+    from airflow_provider_pinecone.testing.emulator.server import tune_gc_for_serving
     from airflow_provider_pinecone.testing.object_stores import MotoS3Server
 
     log_dir = Path(tempfile.mkdtemp(prefix="upsert-throughput-"))
@@ -822,6 +824,9 @@ def parent_main(args: argparse.Namespace) -> int:
                 print(f"  wrote {len(blob) / MIB:,.0f} MiB ({rss_records:,} records, {label}) in "
                       f"{time.perf_counter() - t:.0f} s", flush=True)  # fmt: skip
                 del blob
+        # From here on this process only serves the emulators (the loads run in children): the same
+        # collector settings as the emulator's command line.
+        tune_gc_for_serving()
         bench = Bench(args, log_dir, s3, emulator, tls_emulator)
         runs = [bench.measure(run) for run in plan(args, f"s3://{BUCKET}/{DATA_KEY}", rss_uris)]
         runs += [bench.measure(run) for run in sink_plan(args, runs, f"s3://{BUCKET}/{DATA_KEY}")]

@@ -24,7 +24,6 @@ which simulates them on the clock. ``--s3-endpoint-url``, ``--gcs-endpoint`` and
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import signal
 import sys
@@ -35,7 +34,7 @@ from dataclasses import dataclass
 from airflow_provider_pinecone.client.limits import UPSERT_BYTES_PER_SECOND, UPSERT_REQUESTS_PER_SECOND
 from airflow_provider_pinecone.testing.emulator.errors import EmulatorError, require_number
 from airflow_provider_pinecone.testing.emulator.faults import parse_fault_spec
-from airflow_provider_pinecone.testing.emulator.server import PineconeEmulator
+from airflow_provider_pinecone.testing.emulator.server import PineconeEmulator, tune_gc_for_serving
 from airflow_provider_pinecone.testing.emulator.state import IndexConfig
 from airflow_provider_pinecone.testing.emulator.validation import validate_index_config
 
@@ -262,28 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             except EmulatorError as exc:
                 parser.error(f"--index {index.name}: {exc.message}")
             print(f"index {model['name']} host={model['host']}", flush=True)
-        _tune_gc_for_serving()
+        tune_gc_for_serving()
         stop.wait()
     finally:
         emulator.stop()
     return 0
-
-
-def _tune_gc_for_serving() -> None:
-    """Make the cyclic garbage collector cheaper for a process that only serves (this one, not a user's).
-
-    Each upsert of ~230 records of 768 dimensions parses into ~1,000 containers (dicts, 768-item lists),
-    so the default threshold (700) ran several young collections per request, each traversing those
-    lists, and the older collections traversed the ~100,000 objects of the modules and apps loaded at
-    start-up plus every record the store holds: 8 % of the server's CPU under a bulk upsert. The
-    start-up objects live as long as the process, so they are frozen out of every collection, and a
-    young collection runs every 50,000 allocations. The emulator's garbage is freed by reference
-    counting; cycles (exception tracebacks) are still collected. Only here, never in
-    :class:`~.server.PineconeEmulator`, which runs inside the user's own process.
-    """
-    gc.collect()  # what start-up left as garbage is not frozen forever
-    gc.freeze()
-    gc.set_threshold(50_000)
 
 
 if __name__ == "__main__":

@@ -250,7 +250,12 @@ def index_list(records: list[IndexRecord], version: str) -> dict[str, Any]:
     return {"indexes": [index_model(r, version) for r in records]}
 
 
-_READY = {"ready": True, "state": "Ready"}
+def _status(record: IndexRecord) -> dict[str, Any]:
+    """Ready once the index's data plane listens; ``Initializing`` (no host yet) while it starts, as
+    Pinecone answers a new index until it can be used."""
+    if record.host is not None:
+        return {"ready": True, "state": "Ready"}
+    return {"ready": False, "state": "Initializing"}
 
 
 def _index_model_2025_10(record: IndexRecord, *, with_read_capacity: bool) -> dict[str, Any]:
@@ -268,7 +273,7 @@ def _index_model_2025_10(record: IndexRecord, *, with_read_capacity: bool) -> di
         # 2025-10's IndexTags is not nullable, so "no tags" is an empty object here.
         tags=dict(c.tags or {}),
         spec={"serverless": serverless},
-        status=dict(_READY),
+        status=_status(record),
         vector_type=c.vector_type,
     )
     return model
@@ -289,7 +294,7 @@ def _index_model_2026_07(record: IndexRecord) -> dict[str, Any]:
     return {
         "name": c.name,
         "host": record.host or "",
-        "status": dict(_READY),
+        "status": _status(record),
         "deployment": {
             "deployment_type": "managed",
             "cloud": c.cloud,

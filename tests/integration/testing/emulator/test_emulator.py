@@ -497,7 +497,10 @@ def test_cli_serves_until_sigterm(client: httpx.Client) -> None:
             except httpx.TransportError:
                 return None
 
-        response = wait_until(answers, timeout=15.0, interval=0.1)
+        # Like any Pinecone client, wait until the index is ready: while its data plane starts it is
+        # Initializing, without a host.
+        response = wait_until(answers, lambda r: r is not None and r.json()["status"]["ready"], timeout=15.0,
+                              interval=0.1)  # fmt: skip
         assert response.status_code == 200
         host = response.json()["host"]
         assert client.get(f"http://{host}/bulk/imports", headers=headers(key="cli-key")).status_code == 200
@@ -739,6 +742,28 @@ def test_index_deleted_while_its_data_plane_starts(
         assert _port_is_free(server.port)
         missing = client.get(f"{emu.control_plane_url}/indexes/racy", headers=headers())
         assert_control_error(missing, 404, "NOT_FOUND")
+
+
+def test_an_index_is_initializing_until_its_data_plane_listens(
+    monkeypatch: pytest.MonkeyPatch, client: httpx.Client
+) -> None:
+    with PineconeEmulator() as emu:
+        original_start = server_module._ServerThread.start
+        seen: list[dict[str, Any]] = []
+
+        def start_and_look(self: Any, timeout: float) -> None:
+            if self.name == "pinecone-emulator-data-young":  # what a describe sees while it starts
+                seen.append(client.get(f"{emu.control_plane_url}/indexes/young", headers=headers()).json())
+            original_start(self, timeout)
+
+        monkeypatch.setattr(server_module._ServerThread, "start", start_and_look)
+        emu.create_index("young", dimension=4)
+        monkeypatch.undo()
+
+        (starting,) = seen
+        assert starting["status"] == {"ready": False, "state": "Initializing"} and starting["host"] == ""
+        ready = client.get(f"{emu.control_plane_url}/indexes/young", headers=headers()).json()
+        assert ready["status"] == {"ready": True, "state": "Ready"} and ready["host"] == emu.index_host("young")
 
 
 def test_creates_racing_with_resets_leave_no_stray_servers(client: httpx.Client) -> None:
