@@ -26,9 +26,10 @@ log = logging.getLogger(__name__)
 STOPPED_STATES = ("failed", "success", "skipped")
 #: How long to wait for the answer; Airflow escalates to SIGKILL 5 s after the SIGTERM.
 ASK_TIMEOUT_SECONDS = 2.0
-#: The same for a trigger. Its question goes through the triggerer's supervisor, which a loaded
-#: deployment can stall for tens of seconds (25 s seen on one core). The trigger's decision outlives
-#: its on_kill, which Airflow bounds at 30 s ([triggerer] on_kill_timeout), so it may wait longer.
+#: The same for a trigger. Its question goes through the triggerer's supervisor to the API server,
+#: which a loaded deployment can keep waiting for tens of seconds (36 s seen on one core). The
+#: decision outlives its on_kill, which Airflow bounds at 30 s ([triggerer] on_kill_timeout), so it
+#: may wait longer; past that bound its log line goes to the triggerer's log, not the task's.
 TRIGGER_ASK_TIMEOUT_SECONDS = 60.0
 
 

@@ -412,7 +412,10 @@ class AirflowDeployment:
                 "AIRFLOW__DAG_PROCESSOR__PRINT_STATS_INTERVAL": "300",
                 "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
                 "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "30",
-                "AIRFLOW__TRIGGERER__ON_KILL_TIMEOUT": "10",
+                # A trigger's on_kill asks the API server whether a user stopped the task; on one loaded
+                # core the answer took 36 s. Waited for (up to user_decision's 60 s), the decision's log
+                # line lands in the task's log; after the timeout it would go to the triggerer's.
+                "AIRFLOW__TRIGGERER__ON_KILL_TIMEOUT": "90",
                 "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
                 "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(self.home / "logs"),
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),

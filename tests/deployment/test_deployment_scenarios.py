@@ -275,9 +275,13 @@ def wait_deferred(ctx: Scenario, dag_id: str, run_id: str, task_id: str, timeout
 # 1. The example DAG end to end
 
 
-def _watch_deferred_sensor(ctx: Scenario, dag_id: str, run_id: str, where: Callable[[], str]) -> None:
-    """Wait for the sensor to defer; while it is deferred, no task of the run runs and no process runs it."""
+def _watch_deferred_sensor(
+    ctx: Scenario, dag_id: str, run_id: str, where: Callable[[], str], once_deferred: Callable[[], None]
+) -> None:
+    """Wait for the sensor to defer, then call ``once_deferred``; while the sensor is deferred, no task of
+    the run runs and no process runs it."""
     sensor = wait_deferred(ctx, dag_id, run_id, "wait_for_import")
+    once_deferred()
     # The task runner reports "deferred" before its process has finished exiting (it still flushes
     # its log and reports to the API server, slowly on a loaded machine), so the process must be
     # gone at some point while the sensor is deferred, and once gone stay gone.
@@ -304,15 +308,22 @@ def scenario_example_dag(ctx: Scenario) -> None:
     dag_id = "example_pinecone_bulk_import"
     index, uri = DEFAULT_INDEX, ctx.uri()
     ctx.write_dataset(uri, {"articles": 150, "products": 100})
-    # A real import, slow enough to watch: loading 250 records takes 25 s (0.1 s per record, in
-    # batches of 100), so the sensor's first check sees it loading, and its worker process has time
-    # to exit while it is deferred; then 3 s InProgress at 100 %.
-    ctx.emulator.configure(index, simulate=False, file_delay=0.0, record_delay=0.1, indexing_delay=3.0)
+    # A real import, Pending until the sensor has deferred (however long the tasks before it take on a
+    # loaded machine), then slow enough to watch: loading 250 records takes 25 s (0.1 s per record, in
+    # batches of 100), so the trigger sees it rise and the sensor's worker process has time to exit
+    # while it is deferred; then 3 s InProgress at 100 %.
+    gate = ctx.emulator.configure(
+        index, hold_start=True, simulate=False, file_delay=0.0, record_delay=0.1, indexing_delay=3.0
+    )
+    assert gate is not None
     # No component restart while this run waits (a restarted trigger would start its log over).
     with ctx.deployment.components_lock:
         run_id = ctx.trigger(dag_id, {"uri": uri})
         where = lambda: ctx.context(dag_id, run_id, index, uri)  # noqa: E731
-        _watch_deferred_sensor(ctx, dag_id, run_id, where)
+        try:
+            _watch_deferred_sensor(ctx, dag_id, run_id, where, once_deferred=gate.release)
+        finally:
+            gate.release()
     state = ctx.rest.wait_run(dag_id, run_id, timeout=RUN_TIMEOUT)
     assert state == "success", f"{ctx.name}: run {state}{where()}"
     assert_tasks(
