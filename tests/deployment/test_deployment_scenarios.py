@@ -254,7 +254,15 @@ def wait_kill_decision(ctx: Scenario, dag_id: str, run_id: str, try_number: int,
 
     def decided() -> str | None:
         log = ctx.rest.task_log(dag_id, run_id, "start_import", try_number)
-        return log if KEPT in log or CANCELLED_BY_KILL in log else None
+        if KEPT in log or CANCELLED_BY_KILL in log:
+            return log
+        # A trigger's decision can outlast the triggerer's routing of its log to the task (on a loaded
+        # machine the API server's answer took 30 s); then the line is in the triggerer's own log.
+        triggerer = ctx.deployment.airflow.logs / "triggerer.log"
+        text = triggerer.read_text(errors="replace") if triggerer.exists() else ""
+        mine = (f"run_id={run_id} ", "task_id=start_import ", f"try_number={try_number}")
+        lines = [line for line in text.splitlines() if all(f in line + " " for f in mine)]
+        return "\n".join(lines) if any(KEPT in line or CANCELLED_BY_KILL in line for line in lines) else None
 
     # Every 1 s: a log read is the API server's costliest answer (it may fetch from the worker).
     return ctx.rest.wait(decided, timeout, f"{ctx.name}: try {try_number}'s on_kill decided", interval=1.0)
