@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 
-#: How many times longer than written every bound of the suite is (waits, browser actions and
-#: pytest-timeout limits). The bounds are what a quiet 2-core machine needs; a shared one can be
-#: several times slower for minutes at a time (CI once ran the whole suite 1.9x slower, with its
-#: deployment's components stalling for up to 25 s). A bound only costs time when a test fails.
-PATIENCE = float(os.environ.get("TEST_PATIENCE", "3"))
+#: How many times longer than written the suite's bounds are: every wait_until, the deployment
+#: suite's waits and browser actions, the subprocesses of the slowest tests, and pytest-timeout
+#: limits (``TEST_PATIENCE``, default 3). The bounds are what a quiet 2-core machine needs; a shared
+#: one can be several times slower for minutes at a time (CI once ran the whole suite 1.9x slower,
+#: with its deployment's components stalling for up to 25 s). A bound only costs time when a test
+#: fails.
+PATIENCE = float(os.environ.get("TEST_PATIENCE") or "3")
 
 
 def patient(seconds: float) -> float:

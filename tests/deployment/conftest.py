@@ -7,7 +7,7 @@ Pinecone emulator, a private PostgreSQL cluster, and ``airflow db migrate`` / ``
 helpers, ``deployment.emulator`` / ``deployment.s3``, ``deployment.restart_scheduler()`` /
 ``deployment.restart_triggerer()``.
 
-Run it alone with ``.venv/bin/python -m pytest -q tests/deployment`` (about 1.5 minutes on two
+Run it alone with ``.venv/bin/python -m pytest -q tests/deployment`` (about 3.5 minutes on two
 cores, start-up included); ``-m "not deployment"`` leaves it out. PostgreSQL's server binaries come
 from PATH or /usr/lib/postgresql/*/bin (``make postgres`` installs Debian's package). Each
 component logs to ``<tmp>/logs/<component>.log`` and the task logs are under

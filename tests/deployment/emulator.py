@@ -154,7 +154,14 @@ class DeploymentEmulator(PineconeEmulator):
         ``simulate=False, indexing_delay=3, record_delay=0.05`` for a real, paced import.
         ``hold_start=True`` (with ``behaviour``): they stay Pending until the returned gate is released.
         """
+        if hold and hold_start:
+            raise ValueError(
+                "hold (InProgress until released) and hold_start (Pending until released) exclude each other"
+            )
         with self._per_index_lock:
+            # From now on: a gate of an earlier configure no longer applies.
+            self._gates.pop(index, None)
+            self._start_gates.pop(index, None)
             if hold:
                 gate = ImportGate(records, ramp_seconds, behaviour.get("indexing_delay", 0.5))
                 self._gates[index] = gate

@@ -398,9 +398,10 @@ class AirflowDeployment:
                 "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
                 "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_SEC": "2",
                 # Staleness thresholds: short enough that the kill scenarios see a dead task, scheduler
-                # or triggerer replaced within a minute, long enough that a live one stalled by a loaded
-                # machine is not taken for dead (CI saw a triggerer's heartbeat stall for 6.5 s, and 25 s
-                # on one core): a live scheduler whose own heartbeat goes stale resets its running tasks.
+                # or triggerer replaced within about a minute, long enough that a live one stalled by a
+                # loaded machine is not taken for dead (CI saw a triggerer's heartbeat stall for 6.5 s;
+                # 25-37 s on one core or less): a live scheduler whose own heartbeat goes stale resets
+                # its running tasks.
                 "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "60",
                 "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "2",
                 "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_THRESHOLD": "30",
@@ -411,11 +412,11 @@ class AirflowDeployment:
                 "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
                 "AIRFLOW__DAG_PROCESSOR__PRINT_STATS_INTERVAL": "300",
                 "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
-                "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "30",
-                # A trigger's on_kill asks the API server whether a user stopped the task; on one loaded
-                # core the answer took 36 s. Waited for (up to user_decision's 60 s), the decision's log
-                # line lands in the task's log; after the timeout it would go to the triggerer's.
-                "AIRFLOW__TRIGGERER__ON_KILL_TIMEOUT": "90",
+                "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "60",
+                # The triggerer skips its heartbeat when its trigger runner has been silent this long;
+                # a trigger's user-decision question kept it silent for 31-37 s on 0.8 of a core.
+                "AIRFLOW__TRIGGERER__RUNNER_HEALTH_CHECK_THRESHOLD": "90",
+                "AIRFLOW__TRIGGERER__ON_KILL_TIMEOUT": "10",
                 "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
                 "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(self.home / "logs"),
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),

@@ -34,7 +34,7 @@ import pytest
 from airflow_provider_pinecone.testing.datasets import dense_table, parquet_bytes
 from airflow_provider_pinecone.upsert.resume import SAVE_INTERVAL, STATE_KEY
 from tests.deployment.api import AirflowApi, ApiError
-from tests.deployment.emulator import ImportGate
+from tests.deployment.emulator import ImportGate, StartGate
 from tests.deployment.stack import DEFAULT_DIMENSION, DEFAULT_INDEX, Deployment
 from tests.waiting import patient
 
@@ -77,6 +77,7 @@ class Scenario:
         released: returns ``(index, uri, run_id, gate, where)``, ``where()`` describing the run for a failure."""
         index, uri = self.index(), self.uri()
         gate = self.emulator.configure(index, hold=True)
+        assert isinstance(gate, ImportGate)
         run_id = self.trigger(dag_id, {"index_name": index, "uri": uri})
         return index, uri, run_id, gate, lambda: self.context(dag_id, run_id, index, uri)
 
@@ -260,7 +261,7 @@ def wait_kill_decision(ctx: Scenario, dag_id: str, run_id: str, try_number: int,
         # machine the API server's answer took 30 s); then the line is in the triggerer's own log.
         triggerer = ctx.deployment.airflow.logs / "triggerer.log"
         text = triggerer.read_text(errors="replace") if triggerer.exists() else ""
-        mine = (f"run_id={run_id} ", "task_id=start_import ", f"try_number={try_number}")
+        mine = (f"run_id={run_id} ", "task_id=start_import ", f"try_number={try_number} ")
         lines = [line for line in text.splitlines() if all(f in line + " " for f in mine)]
         return "\n".join(lines) if any(KEPT in line or CANCELLED_BY_KILL in line for line in lines) else None
 
@@ -323,7 +324,7 @@ def scenario_example_dag(ctx: Scenario) -> None:
     gate = ctx.emulator.configure(
         index, hold_start=True, simulate=False, file_delay=0.0, record_delay=0.1, indexing_delay=3.0
     )
-    assert gate is not None
+    assert isinstance(gate, StartGate)
     # No component restart while this run waits (a restarted trigger would start its log over).
     with ctx.deployment.components_lock:
         run_id = ctx.trigger(dag_id, {"uri": uri})
@@ -388,7 +389,7 @@ def scenario_triggerer_killed(ctx: Scenario) -> None:
                     ti["state"] != "deferred"
                     or (ti.get("trigger") or {}).get("triggerer_id") not in (None, old_triggerer)
                 ),
-                timeout=90,  # the triggerer health-check threshold (30 s), then the take-over
+                timeout=120,  # the triggerer health-check threshold (60 s), then the take-over
             )
     finally:
         gate.release()

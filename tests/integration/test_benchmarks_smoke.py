@@ -15,6 +15,7 @@ from types import ModuleType
 import pytest
 
 from tests.paths import REPO_ROOT
+from tests.waiting import patient
 
 SCRIPT = REPO_ROOT / "benchmarks" / "upsert_throughput.py"
 
@@ -31,7 +32,7 @@ def benchmark_module() -> ModuleType:
 @pytest.mark.integration
 def test_quick_run_loads_every_record_and_prints_the_table_and_the_targets():
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, timeout=180, cwd=REPO_ROOT
+        [sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, timeout=patient(180), cwd=REPO_ROOT
     )
     assert done.returncode == 0, done.stdout + done.stderr  # 1: a load short, doubled or with wrong values
     out = done.stdout

@@ -17,6 +17,7 @@ import sys
 import pytest
 
 from tests.paths import REPO_ROOT
+from tests.waiting import patient
 
 pytestmark = pytest.mark.integration
 REPO = REPO_ROOT
@@ -29,7 +30,12 @@ def test_the_demo_runs_the_whole_pipeline_and_rides_out_20_percent_429s_and_503s
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PINECONE", "AWS"))}
     env.update(AIRFLOW_HOME=str(tmp_path), PINECONE_DEMO_FAULTS=FAULTS)
     result = subprocess.run(
-        [sys.executable, "-m", "example_dags.run_demo"], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "example_dags.run_demo"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=patient(180),
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

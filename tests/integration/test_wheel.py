@@ -30,7 +30,7 @@ import httpx
 import pytest
 
 from tests.paths import REPO_ROOT
-from tests.waiting import wait_until
+from tests.waiting import patient, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -93,7 +93,7 @@ def test_no_azurite_anywhere_says_how_to_install_it(monkeypatch, tmp_path):
 
 
 def _run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> str:
-    result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=patient(timeout))
     assert result.returncode == 0, f"{argv[:4]} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.paths import TESTS_DIR
+from tests.waiting import patient
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -50,7 +51,7 @@ def test_pinecone_client_tests_pass_against_the_emulator(tmp_path: Path) -> None
         cwd=VENDORED,
         capture_output=True,
         text=True,
-        timeout=110,
+        timeout=patient(110),
     )
     assert junit.exists(), f"the vendored run did not report:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
     results = outcomes(junit)

@@ -499,8 +499,10 @@ def test_cli_serves_until_sigterm(client: httpx.Client) -> None:
 
         # Like any Pinecone client, wait until the index is ready: while its data plane starts it is
         # Initializing, without a host.
-        response = wait_until(answers, lambda r: r is not None and r.json()["status"]["ready"], timeout=15.0,
-                              interval=0.1)  # fmt: skip
+        def ready(r: httpx.Response | None) -> bool:
+            return r is not None and r.status_code == 200 and r.json()["status"]["ready"]
+
+        response = wait_until(answers, ready, timeout=15.0, interval=0.1)
         assert response.status_code == 200
         host = response.json()["host"]
         assert client.get(f"http://{host}/bulk/imports", headers=headers(key="cli-key")).status_code == 200

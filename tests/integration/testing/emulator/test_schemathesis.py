@@ -28,6 +28,7 @@ from airflow_provider_pinecone.testing.emulator import PineconeEmulator
 from airflow_provider_pinecone.testing.emulator.errors import Plane
 from airflow_provider_pinecone.testing.emulator.versions import SUPPORTED_VERSIONS, VERSIONS
 from tests.paths import REPO_ROOT, SPEC_DIR
+from tests.waiting import patient
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -174,7 +175,7 @@ def gate_runs(emulator: PineconeEmulator, tmp_path_factory: pytest.TempPathFacto
     results = {}
     for key, process in processes.items():
         try:
-            output, _ = process.communicate(timeout=150)
+            output, _ = process.communicate(timeout=patient(150))
         except subprocess.TimeoutExpired:
             process.kill()  # one of the fixture's own processes, by handle
             output = process.communicate()[0] + "\n(schemathesis did not finish within 150 s)"
