@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 
@@ -30,6 +30,23 @@ class Fault:
     then_close: bool = False
 
 
+class LocalHttpServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port) serving ``handler``; a context manager."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 @dataclass(frozen=True)
 class Seen:
     """One request the proxy received."""
@@ -40,7 +57,7 @@ class Seen:
     answered_by_proxy: bool
 
 
-class FaultProxy:
+class FaultProxy(LocalHttpServer):
     """Forward to ``upstream``; answer the next requests matching a predicate with scripted faults."""
 
     def __init__(self, upstream: str) -> None:
@@ -97,9 +114,7 @@ class FaultProxy:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True)
+        super().__init__(Handler)
 
     def fail(self, fault: Fault, *, times: int = 1, when: Callable[[str, str], bool] | None = None) -> None:
         """Answer the next ``times`` requests matching ``when(method, path)`` (default: GETs) with ``fault``."""
@@ -119,11 +134,3 @@ class FaultProxy:
         """The requests whose path contains ``fragment``."""
         with self._lock:
             return [seen for seen in self.seen if fragment in seen.path]
-
-    def __enter__(self) -> FaultProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()

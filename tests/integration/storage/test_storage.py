@@ -14,12 +14,11 @@ import random
 import re
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import psutil
@@ -45,6 +44,7 @@ from airflow_provider_pinecone.testing.object_stores import (
     ObjectStoreStartupError,
 )
 from tests.integration.buckets import CLOUDS, SERVER_FIXTURES, Bucket, new_bucket
+from tests.integration.storage.fault_proxy import LocalHttpServer
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
@@ -159,7 +159,7 @@ def test_a_missing_object_is_not_found(bucket, monkeypatch):
     assert store.counter.requests == 1
 
 
-class CannedResponseServer:
+class CannedResponseServer(LocalHttpServer):
     """A local HTTP server answering every request with one fixed response."""
 
     def __init__(self, status: int, body: bytes, headers: dict[str, str]) -> None:
@@ -182,17 +182,7 @@ class CannedResponseServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True)
-
-    def __enter__(self) -> CannedResponseServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(Handler)
 
 
 def s3_error(status: int, code: str) -> CannedResponseServer:
