@@ -67,8 +67,8 @@ def dimension_mismatch(length: int, dimension: int | None) -> str:
     return f"Vector dimension {length} does not match the dimension of the index {dimension}"
 
 
-def parse_dense(raw: Any, index: IndexConfig, where: str) -> list[float]:
-    """Finite numbers, as many as the index's dimension."""
+def parse_dense(raw: Any, index: IndexConfig, where: str) -> list[float] | np.ndarray[Any, Any]:
+    """Finite numbers, as many as the index's dimension (a float64 array when the fast reader checked them)."""
     values = _floats(raw, where)
     if index.dimension is not None and len(values) != index.dimension:
         raise InvalidArgument(dimension_mismatch(len(values), index.dimension))
@@ -100,9 +100,7 @@ def parse_vector(raw: Any, index: IndexConfig, where: str = "vector") -> VectorR
             raise InvalidArgument("Sparse values are only supported for indexes with the dotproduct metric.")
     return VectorRecord(
         id=record_id,
-        values=dense_values(values.array if isinstance(values, CheckedFloats) else values)
-        if values is not None
-        else None,
+        values=dense_values(values) if values is not None else None,
         sparse=parse_sparse(sparse, f"{where}.sparseValues") if sparse is not None else None,
         metadata=parse_metadata(vector.get("metadata"), f"{where}.metadata"),
     )
@@ -133,9 +131,9 @@ class CheckedFloats:
         return len(self.array)
 
 
-def _floats(raw: Any, where: str) -> Any:
+def _floats(raw: Any, where: str) -> list[float] | np.ndarray[Any, Any]:
     if type(raw) is CheckedFloats:
-        return raw
+        return raw.array
     # Upserts carry up to ~500,000 numbers per request: no Python work per number. A census of the
     # element types (C-level map/set) and one numpy pass (conversion, finiteness) check them all.
     if isinstance(raw, list):
