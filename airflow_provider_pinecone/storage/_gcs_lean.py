@@ -29,14 +29,19 @@ def _path(bucket: str, key: str) -> str:
 class GcsGetter:
     """Sends one bucket's ranged GETs with the client's credentials, on a lean pool. Thread-safe."""
 
-    def __init__(self, client: Any, origin: str, prefix: str, max_connections: int) -> None:
+    def __init__(self, client: Any, origin: str, prefix: str, max_connections: int, verify: bool | str) -> None:
         from google.auth.transport.requests import Request
 
         self._credentials = getattr(client._http, "credentials", None)
         self._auth_request = Request()  # the transport google-auth refreshes tokens with
         self._origin = origin
         self._prefix = prefix
-        self._pool = LeanPool(max_connections, max_attempts=GCS_MAX_ATTEMPTS)
+        self._pool = LeanPool(
+            max_connections,
+            max_attempts=GCS_MAX_ATTEMPTS,
+            verify=verify is not False,
+            ca_certs=verify if isinstance(verify, str) else None,
+        )
 
     @classmethod
     def for_client(cls, client: Any, bucket: str, key: str, max_connections: int) -> GcsGetter | None:
@@ -50,7 +55,20 @@ class GcsGetter:
         if parts.query != "alt=media" or not parts.path.endswith(expected):
             return None
         origin, prefix = f"{parts.scheme}://{parts.netloc}", parts.path[: -len(expected)]
-        return cls(client, origin, prefix, max_connections)
+        # What requests would use for this URL: its proxies (the lean pool has none: stay on the SDK)
+        # and CA bundle (certifi's, or REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE).
+        try:
+            settings = client._http.merge_environment_settings(url, {}, None, None, None)
+        except AttributeError:  # not a requests session: stay on the SDK
+            return None
+        if settings.get("proxies"):
+            return None
+        verify = settings.get("verify", True)
+        if verify is True:
+            from requests.utils import DEFAULT_CA_BUNDLE_PATH
+
+            verify = DEFAULT_CA_BUNDLE_PATH
+        return cls(client, origin, prefix, max_connections, verify)
 
     def get(self, bucket: str, key: str, start: int, end: int, counter: RequestCounter) -> Response:
         """GET bytes ``[start, end)`` of ``key``, as stored (no decompressive transcoding)."""

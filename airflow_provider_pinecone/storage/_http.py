@@ -37,6 +37,13 @@ DEFAULT_MAX_ATTEMPTS = 3
 class TransportError(Exception):
     """No response after every attempt: the connection failed, timed out or broke mid-body."""
 
+    def advice(self, service: str) -> str:
+        """What a user reads: what failed, and what to check."""
+        return (
+            f"{service} could not be reached ({self}). Check the network, any proxy, and the storage "
+            "connection's endpoint URL; a certificate error means the server's certificate is not trusted."
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Response:
@@ -45,6 +52,14 @@ class Response:
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+    def range_bytes(self, start: int, end: int) -> bytes | None:
+        """The bytes ``[start, end)`` of a ranged GET's answer, or ``None`` if it is not a success."""
+        if self.status == 206:
+            return self.body
+        if self.status == 200:  # a server that ignored the Range header sent the whole object
+            return self.body[start:end]
+        return None
 
 
 def retry_delay(attempt: int, retry_after: str | None) -> float:
@@ -74,7 +89,8 @@ class LeanPool:
         store's threads are bounded by its caller); kept for the stores' signature.
     :param max_attempts: Attempts per read in all (the SDK client's own setting, where it has one).
     :param connect_timeout: Seconds to connect; ``read_timeout``: seconds without a byte of response.
-    :param ca_certs: A CA bundle to verify TLS with (default: the system's); ``verify=False`` skips it.
+    :param ca_certs: A CA bundle to verify TLS with (default: the system's; the stores pass the bundle their
+        SDK verifies with); ``verify=False`` skips it.
     """
 
     def __init__(
@@ -149,6 +165,10 @@ class LeanPool:
             counter.add()
             try:
                 response = self._send(origin, path, headers())
+            except ssl.SSLCertVerificationError as error:  # sending again cannot change the certificate
+                raise TransportError(_describe(error)) from None
+            except ValueError:  # http.client's "Invalid header value %r" would quote a signature
+                raise TransportError("a request header is not valid HTTP") from None
             except (OSError, http.client.HTTPException) as error:  # refused, reset, timed out, truncated body
                 if last:
                     raise TransportError(_describe(error)) from None

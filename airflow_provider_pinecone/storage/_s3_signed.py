@@ -81,6 +81,7 @@ class SignedGetter:
     def __init__(self, client: Any, route: S3Route, max_connections: int) -> None:
         from botocore.auth import S3SigV4Auth
         from botocore.awsrequest import AWSRequest
+        from botocore.httpsession import get_cert_path
 
         self._auth_class = S3SigV4Auth
         self._request_class = AWSRequest
@@ -95,7 +96,8 @@ class SignedGetter:
             connect_timeout=float(config.connect_timeout),
             read_timeout=float(config.read_timeout),
             verify=verify is not False,
-            ca_certs=verify if isinstance(verify, str) else None,
+            # The bundle botocore verifies with (certifi's, or AWS_CA_BUNDLE / the client's verify=path).
+            ca_certs=get_cert_path(verify) if verify is not False else None,
         )
 
     def get(self, key: str, start: int, end: int, counter: RequestCounter) -> Response:

@@ -167,17 +167,12 @@ class GcsObjectStore(ObjectStore):
         what = self.location.url_of(key)
         try:
             response = getter.get(self.location.bucket, key, start, end, self.counter)
-        except TransportError:  # only the kind, as on the SDK path
-            raise StorageError(
-                f"Reading {what} failed: Google Cloud Storage could not be reached (TransportError)."
-            ) from None
+        except TransportError as error:  # its text is the failure's kind and reason, never the request
+            raise StorageError(f"Reading {what} failed: {error.advice('Google Cloud Storage')}") from None
         except auth_errors.GoogleAuthError as error:
             raise _credentials_unusable(what, error) from None
-        if response.status == 200:  # the whole object: a server that ignored the Range header
-            data = response.body[start:end]
-        elif response.status == 206:
-            data = response.body
-        else:
+        data = response.range_bytes(start, end)
+        if data is None:
             message = _body_message(response.body)
             if response.status == 404:
                 raise StorageNotFound(f"{what} does not exist (404).")

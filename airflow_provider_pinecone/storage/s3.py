@@ -85,10 +85,12 @@ class S3ObjectStore(ObjectStore):
         self._max_connections = max_connections
         self._getter: _s3_signed.SignedGetter | None = None
         self._seen = threading.local()  # the GetObject request botocore sent on this thread
+        self._learn_lock = threading.Lock()  # first reads run in parallel: one of them learns the route
+        self._hook_id = f"pinecone-route-{id(self)}"
         self._learning = fast_reads and _s3_signed.fast_path_possible(self.client)
         if self._learning:
             self.client.meta.events.register(
-                "before-send.s3.GetObject", self._remember_request, unique_id=f"pinecone-route-{id(self)}"
+                "before-send.s3.GetObject", self._remember_request, unique_id=self._hook_id
             )
 
     def list_objects(self) -> Iterator[StoredObject]:
@@ -121,24 +123,27 @@ class S3ObjectStore(ObjectStore):
     def _learn(self, key: str) -> None:
         """Take the route of the GetObject botocore just sent on this thread, if it is a plain one."""
         request = getattr(self._seen, "request", None)
-        self._seen.request = None
-        route = request is not None and _s3_signed.learn_route(request.url, request.headers, key)
+        self._seen.request = None  # a signed request is kept no longer than this
+        with self._learn_lock:
+            if not self._learning:  # another first read learned it meanwhile
+                return
+            route = request is not None and _s3_signed.learn_route(request.url, request.headers, key)
+            self._stop_learning()
+            if route:
+                self._getter = _s3_signed.SignedGetter(self.client, route, self._max_connections)
+
+    def _stop_learning(self) -> None:
         self._learning = False
-        self.client.meta.events.unregister("before-send.s3.GetObject", unique_id=f"pinecone-route-{id(self)}")
-        if route:
-            self._getter = _s3_signed.SignedGetter(self.client, route, self._max_connections)
+        self.client.meta.events.unregister("before-send.s3.GetObject", unique_id=self._hook_id)
 
     def _fast_read(self, getter: _s3_signed.SignedGetter, key: str, start: int, end: int) -> bytes:
         what = self.location.url_of(key)
         try:
             response = getter.get(key, start, end, self.counter)
         except TransportError as error:
-            raise StorageError(f"Reading {what} failed: {error}") from None
-        if response.status == 200:  # a server that ignored the Range header sent the whole object
-            data = response.body[start:end]
-        elif response.status == 206:
-            data = response.body
-        else:
+            raise StorageError(f"Reading {what} failed: {error.advice('S3')}") from None
+        data = response.range_bytes(start, end)
+        if data is None:
             raise self._error(_s3_signed.error_code(response.body) or str(response.status), what)
         self.counter.add(0, len(data))
         return data
@@ -161,6 +166,9 @@ class S3ObjectStore(ObjectStore):
         return data
 
     def close(self) -> None:
+        with self._learn_lock:
+            if self._learning:  # no read succeeded: the hook must not outlive the store on a shared client
+                self._stop_learning()
         if self._getter is not None:
             self._getter.close()
         self.client.close()

@@ -122,3 +122,18 @@ def test_fast_reads_can_be_turned_off(bucket, proxy, monkeypatch):
         assert store.read_range(KEY, 0, 10) == DATA[:10]
     (seen,) = reads(proxy)
     assert "gcloud-python" in {name.lower(): value for name, value in seen.headers.items()}["user-agent"]
+
+
+def test_a_client_behind_a_proxy_stays_on_the_sdk(bucket, proxy, monkeypatch):
+    """The lean pool dials directly: where requests would use a proxy, reads stay on the SDK."""
+    from google.oauth2.credentials import Credentials
+
+    from airflow_provider_pinecone.storage._gcs_lean import GcsGetter
+
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = gcs.client_with_credentials(Credentials(token=TOKEN), GCS_PROJECT, endpoint_url=proxy.url)
+    assert GcsGetter.for_client(client, bucket.name, KEY, 4) is not None
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    assert GcsGetter.for_client(client, bucket.name, KEY, 4) is None

@@ -152,6 +152,7 @@ def test_an_unreachable_server_is_a_storage_error_without_secrets(store, proxy, 
     with pytest.raises(StorageError, match=r"imports/ns/0\.parquet failed: .*(Connection|refused)") as info:
         store.read_range(KEY, 0, 100)
     assert SECRET not in str(info.value) and "AKIDEXAMPLE" not in str(info.value)
+    assert "Check the network, any proxy, and the storage connection's endpoint URL" in str(info.value)
 
 
 @pytest.mark.parametrize(
