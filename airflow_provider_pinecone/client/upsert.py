@@ -24,7 +24,8 @@ from airflow_provider_pinecone.client.errors import PineconeValidationError
 from airflow_provider_pinecone.client.limits import MAX_UPSERT_BYTES, MAX_UPSERT_RECORDS
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 
-_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
+#: orjson's options for a record: numpy arrays natively (float32 printed as float32).
+NUMPY_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 _BODY_START = b'{"vectors":['
 _NAMESPACE_KEY = b'],"namespace":'
 
@@ -33,7 +34,7 @@ class RecordTooLarge(PineconeValidationError):
     """One record's JSON alone makes an upsert body larger than the limit."""
 
 
-def _array_fallback(obj: Any) -> Any:
+def array_fallback(obj: Any) -> Any:
     """orjson's ``default``: what it cannot serialize natively, as something it can."""
     flags = getattr(obj, "flags", None)
     if flags is not None and not flags.c_contiguous:
@@ -92,7 +93,7 @@ def encode_record(
     if metadata is not None:
         vector["metadata"] = _metadata(metadata)
     try:
-        return orjson.dumps(vector, default=_array_fallback, option=_OPTIONS)
+        return orjson.dumps(vector, default=array_fallback, option=NUMPY_OPTIONS)
     except orjson.JSONEncodeError as exc:
         raise PineconeValidationError(f"Record {record_id!r} cannot be encoded as JSON: {exc}") from None
 

@@ -9,6 +9,7 @@ import orjson
 import pyarrow as pa
 import pytest
 
+from airflow_provider_pinecone.client.errors import PineconeValidationError
 from airflow_provider_pinecone.client.upsert import encode_mapping
 from airflow_provider_pinecone.testing.datasets import DENSE_TYPE, SPARSE_TYPE, dense_table, hybrid_table, sparse_table
 from airflow_provider_pinecone.upsert.encoding import encode_table, records_to_table
@@ -97,6 +98,27 @@ def test_sparse_rows_and_an_empty_or_null_sparse_part_left_out():
     ]
     # A slice starting mid-table reads its own sparse rows.
     assert decoded(encode_table(table.slice(3)))[0]["sparseValues"] == {"indices": [7], "values": [1.5]}
+
+
+def test_dense_rows_with_some_metadata_null_leave_it_out_and_write_the_rest_verbatim():
+    table = dense_table(3, 2).set_column(2, "metadata", pa.array([' {"a":1}', None, '{"b": 2}']))
+    fragments = encode_table(table)
+    assert [vector.get("metadata") for vector in decoded(fragments)] == [{"a": 1}, None, {"b": 2}]
+    assert b'"metadata": {"a":1}}' in fragments[0] and b"metadata" not in fragments[1]
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", "", "  42"])
+def test_metadata_text_that_is_not_an_object_is_refused_even_among_good_rows(text):
+    # The whole-column check sends the table the record-by-record way, whose guard names the text.
+    table = dense_table(4, 2).set_column(2, "metadata", pa.array(['{"ok":1}', '{"ok":2}', text, '{"ok":4}']))
+    with pytest.raises(PineconeValidationError, match="must be a JSON object"):
+        encode_table(table)
+
+
+def test_a_null_id_is_refused_not_written_as_null():
+    table = pa.table({"id": pa.array(["a", None]), "values": pa.array([[1.0], [2.0]], DENSE_TYPE)})
+    with pytest.raises(PineconeValidationError, match="id must be a string"):
+        encode_table(table)
 
 
 @pytest.mark.parametrize("table", [sparse_table(25), hybrid_table(25, 8)], ids=["sparse", "hybrid"])
