@@ -165,6 +165,8 @@ class Run:
     # the same side and settings on the small file (SMALL_RECORDS), for the marginal CPU
     small_cpu_seconds: float = 0.0
     small_records: int = 0
+    phases: dict[str, float] = dataclasses.field(default_factory=dict)  # floor: CPU s of each phase
+    small_phases: dict[str, float] = dataclasses.field(default_factory=dict)  # the same on the small file
     # filled by the parent
     requests: int = 0
     throttled: int = 0
@@ -408,68 +410,76 @@ def measure_airflow_hook(run: Run, host: str) -> Run:
 
 
 def measure_floor(run: Run, host: str) -> Run:
-    """The least any JSON client pays for this load: Parquet decoded by pyarrow on one thread in batches
-    of 1,000 rows (its cheapest), each record printed by orjson (float32 values natively, metadata
-    embedded as the JSON text it is), bodies of up to 2 MiB joined and POSTed by bare aiohttp, 8 in
-    flight. No checks, no exact packing, no retries, no checkpoints, no Airflow: what is left of ours
-    once everything it adds for safety is taken away."""
+    """The least any JSON client pays for this load, phase by phase, on one thread:
+
+    * fetch: the file read from S3 with one ranged GET (no checksum work), kept in memory;
+    * decode: pyarrow on one thread, in batches of 1,000 rows (its cheapest);
+    * print: each record by orjson (float32 values natively, metadata embedded as the JSON text it
+      is), joined into bodies of up to 2 MiB;
+    * send: each body POSTed by bare aiohttp, one at a time (only CPU is measured here).
+
+    No checks, no exact packing, no retries, no checkpoints, no Airflow: what is left of ours once
+    everything it adds for safety is taken away. One thread, so each phase's CPU is exact.
+    """
     import aiohttp
+    import boto3
     import numpy as np
     import orjson
-    import pyarrow.fs as pafs
     import pyarrow.parquet as pq
 
-    async def load() -> None:
-        fs = pafs.S3FileSystem(
-            access_key=os.environ["AWS_ACCESS_KEY_ID"], secret_key=os.environ["AWS_SECRET_ACCESS_KEY"],
-            region=os.environ["AWS_DEFAULT_REGION"], scheme="http",
-            endpoint_override=os.environ["AWS_ENDPOINT_URL_S3"].removeprefix("http://"),
-        )  # fmt: skip
-        slots = asyncio.Semaphore(run.concurrency)
-        tasks: set[asyncio.Task[None]] = set()
+    phases = dict.fromkeys(("fetch", "decode", "print", "send"), 0.0)
 
-        async def post(session: aiohttp.ClientSession, body: bytes, count: int) -> None:
-            try:
-                headers = {"Api-Key": API_KEY, "Content-Type": "application/json"}
+    def timed(phase: str, started: float) -> float:
+        now = cpu_seconds()
+        phases[phase] += now - started
+        return now
+
+    async def load() -> None:
+        bucket, key = run.uri.removeprefix("s3://").split("/", 1)
+        headers = {"Api-Key": API_KEY, "Content-Type": "application/json"}
+        clock = cpu_seconds()
+        s3 = boto3.client("s3")
+        size = s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
+        data = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{size - 1}")["Body"].read()
+        clock = timed("fetch", clock)
+        async with aiohttp.ClientSession() as session:
+
+            async def send(fragments: list[bytes]) -> None:
+                nonlocal clock
+                body = b'{"vectors":[' + b",".join(fragments) + b'],"namespace":"bench"}'
+                clock = timed("print", clock)
                 async with session.post(f"http://{host}/vectors/upsert", data=body, headers=headers) as answer:
                     await answer.read()
-                    run.acknowledged += count
-            finally:
-                slots.release()
+                run.acknowledged += len(fragments)
+                clock = timed("send", clock)
 
-        async def send(session: aiohttp.ClientSession, fragments: list[bytes]) -> None:
-            await slots.acquire()
-            body = b'{"vectors":[' + b",".join(fragments) + b'],"namespace":"bench"}'
-            task = asyncio.create_task(post(session, body, len(fragments)))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-
-        async with aiohttp.ClientSession() as session:
-            parquet = pq.ParquetFile(run.uri.removeprefix("s3://"), filesystem=fs)
+            parquet = pq.ParquetFile(io.BytesIO(data))
             fragments: list[bytes] = []
             size = 0
             for batch in parquet.iter_batches(batch_size=FLOOR_BATCH_ROWS, use_threads=False):
                 ids = batch.column("id").to_pylist()
                 values = np.asarray(batch.column("values").values).reshape(len(ids), -1)
                 metadata = batch.column("metadata").to_pylist()
+                clock = timed("decode", clock)
                 for i, record_id in enumerate(ids):
                     fragment = orjson.dumps(
                         {"id": record_id, "values": values[i], "metadata": orjson.Fragment(metadata[i])},
                         option=orjson.OPT_SERIALIZE_NUMPY,
                     )
                     if size + len(fragment) > 2_000_000:
-                        await send(session, fragments)
+                        await send(fragments)
                         fragments, size = [], 0
                     fragments.append(fragment)
                     size += len(fragment) + 1
+                clock = timed("print", clock)
             if fragments:
-                await send(session, fragments)
-            await asyncio.gather(*tasks)
+                await send(fragments)
 
     run.start_rss_mib = rss_mib()
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     asyncio.run(load())
     run.wall_seconds, run.cpu_seconds = time.perf_counter() - t0, cpu_seconds() - cpu0
+    run.phases = phases
     return run
 
 
@@ -619,6 +629,7 @@ class Bench:
         if small.acknowledged != records or small.stored != records or not small.sample_ok:
             raise RuntimeError(f"{small.label}: acknowledged {small.acknowledged:,}, stored {small.stored:,}")
         run.small_cpu_seconds, run.small_records = small.cpu_seconds, small.acknowledged
+        run.small_phases = small.phases
 
     def check(self, run: Run, index: str) -> None:
         """Counts, server counters and a sample of values: nothing lost, nothing doubled, values intact."""
@@ -706,7 +717,7 @@ def sink_plan(args: argparse.Namespace, runs: Sequence[Run], data_uri: str) -> l
         return []
     n = args.records
     return [
-        Run("floor: pyarrow + orjson + aiohttp, sink", "floor", data_uri, n, concurrency=OURS_CONCURRENCY, sink=True),
+        Run("floor: fetch, decode, print, send; sink", "floor", data_uri, n, concurrency=OURS_CONCURRENCY, sink=True),
         Run(f"ours c={OURS_CONCURRENCY}, sink", "ours", data_uri, n, concurrency=OURS_CONCURRENCY, sink=True),
         Run(f"{fastest.label}, sink", fastest.side, data_uri, n, batch_size=fastest.batch_size,
             concurrency=fastest.concurrency, sink=True),
@@ -816,7 +827,7 @@ def verdict(runs: Sequence[Run]) -> list[str]:
     floor = next((r for r in runs if r.side == "floor" and r.acknowledged), None)
     if floor and leanest:
         lines.append(
-            f"floor (the least a JSON client pays: pyarrow decoding, orjson printing, bare aiohttp): "
+            f"floor (the least a JSON client pays, on one thread: fetch, decode, print with orjson, send): "
             f"{floor.cpu_per_100k:.1f} s / 100k = {floor.cpu_per_100k / leanest.cpu_per_100k:.2f}x the SDK's best "
             f"CPU; ours into the sink {ours_sink.cpu_per_100k if ours_sink else float('nan'):.1f} s"
         )
@@ -824,6 +835,18 @@ def verdict(runs: Sequence[Run]) -> list[str]:
             lines.append(
                 f"floor past one-time costs: {floor.marginal_cpu_per_100k:.1f} s / 100k = "
                 f"{floor.marginal_cpu_per_100k / leanest.marginal_cpu_per_100k:.2f}x the SDK's best"
+            )
+        if floor.phases and floor.small_phases and leanest.small_records:
+            extra = floor.acknowledged - floor.small_records
+            per_100k = {
+                phase: (cpu - floor.small_phases.get(phase, 0.0)) / extra * 100_000
+                for phase, cpu in floor.phases.items()
+            }
+            marginal = leanest.marginal_cpu_per_100k
+            lines.append(
+                "floor by phase past one-time costs, s / 100k (x the SDK's best past one-time costs): "
+                + ", ".join(f"{phase} {cpu:.2f} ({cpu / marginal:.2f}x)" for phase, cpu in per_100k.items())
+                + f"; 1/3 of the SDK's is {marginal / 3:.2f} s"
             )
     hook = next((r for r in runs if r.side == "airflow-hook"), None)
     if hook is None:
