@@ -410,7 +410,7 @@ def measure_airflow_hook(run: Run, host: str) -> Run:
 
 
 def measure_floor(run: Run, host: str) -> Run:
-    """The least any JSON client pays for this load, phase by phase, on one thread:
+    """The least any JSON client pays per record for this load, phase by phase, on one thread:
 
     * fetch: the file read from S3 with one ranged GET (no checksum work), kept in memory;
     * decode: pyarrow on one thread, in batches of 1,000 rows (its cheapest);
@@ -418,8 +418,11 @@ def measure_floor(run: Run, host: str) -> Run:
       is), joined into bodies of up to 2 MiB;
     * send: each body POSTed by bare aiohttp, one at a time (only CPU is measured here).
 
-    No checks, no exact packing, no retries, no checkpoints, no Airflow: what is left of ours once
-    everything it adds for safety is taken away. One thread, so each phase's CPU is exact.
+    The file is decoded and printed twice and only the second pass is measured (and sent): the first
+    warms the heap, whose first growth costs a fresh process a page fault per 4 KiB touched (about
+    1.5 s on a file held whole, which ours never does). No checks, no exact packing, no retries, no
+    checkpoints, no Airflow: what is left of ours once everything it adds for safety is taken away.
+    The run's CPU is the sum of its phases. One thread, so each phase's CPU is exact.
     """
     import aiohttp
     import boto3
@@ -427,59 +430,64 @@ def measure_floor(run: Run, host: str) -> Run:
     import orjson
     import pyarrow.parquet as pq
 
-    phases = dict.fromkeys(("fetch", "decode", "print", "send"), 0.0)
-
-    def timed(phase: str, started: float) -> float:
-        now = cpu_seconds()
-        phases[phase] += now - started
-        return now
-
-    async def load() -> None:
-        bucket, key = run.uri.removeprefix("s3://").split("/", 1)
+    async def load(session: aiohttp.ClientSession, data: bytes, phases: dict[str, float], send: bool) -> None:
+        """One pass over the file: decode and print every record; POST the bodies if ``send``."""
         headers = {"Api-Key": API_KEY, "Content-Type": "application/json"}
         clock = cpu_seconds()
-        s3 = boto3.client("s3")
-        size = s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
-        data = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{size - 1}")["Body"].read()
-        clock = timed("fetch", clock)
-        async with aiohttp.ClientSession() as session:
 
-            async def send(fragments: list[bytes]) -> None:
-                nonlocal clock
-                body = b'{"vectors":[' + b",".join(fragments) + b'],"namespace":"bench"}'
-                clock = timed("print", clock)
+        def timed(phase: str) -> None:
+            nonlocal clock
+            now = cpu_seconds()
+            phases[phase] += now - clock
+            clock = now
+
+        async def post(fragments: list[bytes]) -> None:
+            body = b'{"vectors":[' + b",".join(fragments) + b'],"namespace":"bench"}'
+            timed("print")
+            if send:
                 async with session.post(f"http://{host}/vectors/upsert", data=body, headers=headers) as answer:
                     await answer.read()
                 run.acknowledged += len(fragments)
-                clock = timed("send", clock)
+                timed("send")
 
-            parquet = pq.ParquetFile(io.BytesIO(data))
-            fragments: list[bytes] = []
-            size = 0
-            for batch in parquet.iter_batches(batch_size=FLOOR_BATCH_ROWS, use_threads=False):
-                ids = batch.column("id").to_pylist()
-                values = np.asarray(batch.column("values").values).reshape(len(ids), -1)
-                metadata = batch.column("metadata").to_pylist()
-                clock = timed("decode", clock)
-                for i, record_id in enumerate(ids):
-                    fragment = orjson.dumps(
-                        {"id": record_id, "values": values[i], "metadata": orjson.Fragment(metadata[i])},
-                        option=orjson.OPT_SERIALIZE_NUMPY,
-                    )
-                    if size + len(fragment) > 2_000_000:
-                        await send(fragments)
-                        fragments, size = [], 0
-                    fragments.append(fragment)
-                    size += len(fragment) + 1
-                clock = timed("print", clock)
-            if fragments:
-                await send(fragments)
+        fragments: list[bytes] = []
+        size = 0
+        for batch in pq.ParquetFile(io.BytesIO(data)).iter_batches(batch_size=FLOOR_BATCH_ROWS, use_threads=False):
+            ids = batch.column("id").to_pylist()
+            values = np.asarray(batch.column("values").values).reshape(len(ids), -1)
+            metadata = batch.column("metadata").to_pylist()
+            timed("decode")
+            for i, record_id in enumerate(ids):
+                fragment = orjson.dumps(
+                    {"id": record_id, "values": values[i], "metadata": orjson.Fragment(metadata[i])},
+                    option=orjson.OPT_SERIALIZE_NUMPY,
+                )
+                if size + len(fragment) > 2_000_000:
+                    await post(fragments)
+                    fragments, size = [], 0
+                fragments.append(fragment)
+                size += len(fragment) + 1
+            timed("print")
+        if fragments:
+            await post(fragments)
+
+    async def main() -> dict[str, float]:
+        phases = dict.fromkeys(("fetch", "decode", "print", "send"), 0.0)
+        clock = cpu_seconds()
+        bucket, key = run.uri.removeprefix("s3://").split("/", 1)
+        s3 = boto3.client("s3")
+        size = s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
+        data = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{size - 1}")["Body"].read()
+        phases["fetch"] = cpu_seconds() - clock
+        async with aiohttp.ClientSession() as session:
+            await load(session, data, dict.fromkeys(phases, 0.0), send=False)  # warms the heap
+            await load(session, data, phases, send=True)
+        return phases
 
     run.start_rss_mib = rss_mib()
-    cpu0, t0 = cpu_seconds(), time.perf_counter()
-    asyncio.run(load())
-    run.wall_seconds, run.cpu_seconds = time.perf_counter() - t0, cpu_seconds() - cpu0
-    run.phases = phases
+    t0 = time.perf_counter()
+    run.phases = asyncio.run(main())
+    run.wall_seconds, run.cpu_seconds = time.perf_counter() - t0, sum(run.phases.values())
     return run
 
 
@@ -827,7 +835,7 @@ def verdict(runs: Sequence[Run]) -> list[str]:
     floor = next((r for r in runs if r.side == "floor" and r.acknowledged), None)
     if floor and leanest:
         lines.append(
-            f"floor (the least a JSON client pays, on one thread: fetch, decode, print with orjson, send): "
+            f"floor (the least a JSON client pays, on one thread, heap warm: fetch, decode, print with orjson, send): "
             f"{floor.cpu_per_100k:.1f} s / 100k = {floor.cpu_per_100k / leanest.cpu_per_100k:.2f}x the SDK's best "
             f"CPU; ours into the sink {ours_sink.cpu_per_100k if ours_sink else float('nan'):.1f} s"
         )
