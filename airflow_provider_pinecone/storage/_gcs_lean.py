@@ -29,7 +29,7 @@ def _path(bucket: str, key: str) -> str:
 class GcsGetter:
     """Sends one bucket's ranged GETs with the client's credentials, on a lean pool. Thread-safe."""
 
-    def __init__(self, client: Any, origin: str, prefix: str, max_connections: int, verify: bool | str) -> None:
+    def __init__(self, client: Any, origin: str, prefix: str, verify: bool | str) -> None:
         from google.auth.transport.requests import Request
 
         self._credentials = getattr(client._http, "credentials", None)
@@ -37,14 +37,13 @@ class GcsGetter:
         self._origin = origin
         self._prefix = prefix
         self._pool = LeanPool(
-            max_connections,
             max_attempts=GCS_MAX_ATTEMPTS,
             verify=verify is not False,
             ca_certs=verify if isinstance(verify, str) else None,
         )
 
     @classmethod
-    def for_client(cls, client: Any, bucket: str, key: str, max_connections: int) -> GcsGetter | None:
+    def for_client(cls, client: Any, bucket: str, key: str) -> GcsGetter | None:
         """A getter if the SDK's download URL for ``key`` has the form this module builds, else ``None``."""
         try:
             url = client.bucket(bucket).blob(key)._get_download_url(client)
@@ -68,7 +67,7 @@ class GcsGetter:
             from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
             verify = DEFAULT_CA_BUNDLE_PATH
-        return cls(client, origin, prefix, max_connections, verify)
+        return cls(client, origin, prefix, verify)
 
     def get(self, bucket: str, key: str, start: int, end: int, counter: RequestCounter) -> Response:
         """GET bytes ``[start, end)`` of ``key``, as stored (no decompressive transcoding)."""

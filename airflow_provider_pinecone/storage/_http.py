@@ -85,8 +85,6 @@ class LeanPool:
     and its response is handled in Python; about a third of urllib3's CPU per request. Responses are
     the stored bytes (no ``Content-Encoding`` is undone), as the SDKs return them.
 
-    :param max_connections: Not a limit here (there is one connection per reading thread, and the
-        store's threads are bounded by its caller); kept for the stores' signature.
     :param max_attempts: Attempts per read in all (the SDK client's own setting, where it has one).
     :param connect_timeout: Seconds to connect; ``read_timeout``: seconds without a byte of response.
     :param ca_certs: A CA bundle to verify TLS with (default: the system's; the stores pass the bundle their
@@ -95,7 +93,6 @@ class LeanPool:
 
     def __init__(
         self,
-        max_connections: int,
         *,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         connect_timeout: float = 60.0,

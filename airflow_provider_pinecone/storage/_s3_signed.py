@@ -78,7 +78,7 @@ class SignedGetter:
     refreshing credentials (assumed roles, instance profiles) refresh as they do inside botocore.
     """
 
-    def __init__(self, client: Any, route: S3Route, max_connections: int) -> None:
+    def __init__(self, client: Any, route: S3Route) -> None:
         from botocore.auth import S3SigV4Auth
         from botocore.awsrequest import AWSRequest
         from botocore.httpsession import get_cert_path
@@ -91,7 +91,6 @@ class SignedGetter:
         verify = getattr(getattr(client, "_endpoint", None), "http_session", None)
         verify = getattr(verify, "_verify", True)
         self._pool = LeanPool(
-            max_connections,
             max_attempts=_max_attempts(config.retries or {}),
             connect_timeout=float(config.connect_timeout),
             read_timeout=float(config.read_timeout),

@@ -40,7 +40,7 @@ def open_object_store(uri: str | ImportLocation, storage: StorageOptions | None 
             from_connection=lambda conn: s3.s3_client_from_connection(conn, **sizing),
             from_provider=lambda conn_id: _s3_hook_client(conn_id, storage),
         )
-        return s3.S3ObjectStore(location, client, max_connections=storage.max_connections)
+        return s3.S3ObjectStore(location, client)
     if location.cloud == "gcp":
         from airflow_provider_pinecone.storage import gcs
 
@@ -50,7 +50,7 @@ def open_object_store(uri: str | ImportLocation, storage: StorageOptions | None 
             from_connection=lambda conn: gcs.gcs_client_from_connection(conn, **sizing),
             from_provider=lambda conn_id: _gcs_hook_client(conn_id, storage),
         )
-        return gcs.GcsObjectStore(location, client, max_connections=storage.max_connections)
+        return gcs.GcsObjectStore(location, client)
     from airflow_provider_pinecone.storage import azure
 
     client = _client(

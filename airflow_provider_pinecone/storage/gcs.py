@@ -115,12 +115,10 @@ class GcsObjectStore(ObjectStore):
         *,
         page_size: int | None = None,
         fast_reads: bool = True,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         super().__init__(location)
         self.client = _without_bucket_metadata_fetch(client if client is not None else default_gcs_client())
         self.page_size = page_size
-        self._max_connections = max_connections
         self._getter: GcsGetter | None = None
         self._learning = fast_reads
 
@@ -149,7 +147,7 @@ class GcsObjectStore(ObjectStore):
             return b""
         if self._learning:
             self._learning = False
-            self._getter = GcsGetter.for_client(self.client, self.location.bucket, key, self._max_connections)
+            self._getter = GcsGetter.for_client(self.client, self.location.bucket, key)
         if self._getter is not None:
             return self._fast_read(self._getter, key, start, end)
         # bucket().blob() builds references locally; get_blob() would cost a metadata request.

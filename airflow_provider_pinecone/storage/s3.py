@@ -77,12 +77,10 @@ class S3ObjectStore(ObjectStore):
         *,
         page_size: int | None = None,
         fast_reads: bool = True,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         super().__init__(location)
         self.client = client if client is not None else default_s3_client()
         self.page_size = page_size
-        self._max_connections = max_connections
         self._getter: _s3_signed.SignedGetter | None = None
         self._seen = threading.local()  # the GetObject request botocore sent on this thread
         self._learn_lock = threading.Lock()  # first reads run in parallel: one of them learns the route
@@ -130,7 +128,7 @@ class S3ObjectStore(ObjectStore):
             route = request is not None and _s3_signed.learn_route(request.url, request.headers, key)
             self._stop_learning()
             if route:
-                self._getter = _s3_signed.SignedGetter(self.client, route, self._max_connections)
+                self._getter = _s3_signed.SignedGetter(self.client, route)
 
     def _stop_learning(self) -> None:
         self._learning = False

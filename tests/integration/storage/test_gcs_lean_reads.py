@@ -134,6 +134,6 @@ def test_a_client_behind_a_proxy_stays_on_the_sdk(bucket, proxy, monkeypatch):
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     client = gcs.client_with_credentials(Credentials(token=TOKEN), GCS_PROJECT, endpoint_url=proxy.url)
-    assert GcsGetter.for_client(client, bucket.name, KEY, 4) is not None
+    assert GcsGetter.for_client(client, bucket.name, KEY) is not None
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
-    assert GcsGetter.for_client(client, bucket.name, KEY, 4) is None
+    assert GcsGetter.for_client(client, bucket.name, KEY) is None

@@ -29,7 +29,7 @@ def test_each_thread_keeps_one_connection_which_ends_with_it_and_close_closes_th
     serving = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     serving.start()
     origin = f"http://127.0.0.1:{server.server_port}"
-    pool, counter = LeanPool(4), RequestCounter()
+    pool, counter = LeanPool(), RequestCounter()
     try:
 
         def read_twice() -> None:
