@@ -17,6 +17,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from airflow_provider_pinecone.client.errors import PineconeValidationError
 from airflow_provider_pinecone.client.upsert import NUMPY_OPTIONS, array_fallback, encode_record
 from airflow_provider_pinecone.preflight.records import list_lengths, numpy_view
 from airflow_provider_pinecone.preflight.schema import EXPECTED_TYPE_NAMES
@@ -61,7 +62,7 @@ def iter_encoded(table: pa.Table) -> Iterator[bytes]:
         return iter(())
     names = table.column_names
     ids = table.column("id").to_pylist()
-    if "values" in names and "sparse_values" not in names and not table.column("id").null_count:
+    if _fast_path_layout(table):
         matrix = _dense_matrix(table.column("values"))
         metadata_column = table.column("metadata") if "metadata" in names else None
         if matrix is not None and (metadata_column is None or _all_json_objects(metadata_column)):
@@ -80,6 +81,17 @@ def iter_encoded(table: pa.Table) -> Iterator[bytes]:
     )
 
 
+def _fast_path_layout(table: pa.Table) -> bool:
+    """Dense records only, string ids none of them null, and metadata (if any) as text: the layout
+    :func:`_encode_dense` takes. Anything else (including what the record checks refuse) goes
+    record by record, through :func:`encode_record`'s guards."""
+    schema = table.schema
+    if "values" not in schema.names or "sparse_values" in schema.names or table.column("id").null_count:
+        return False
+    text = (pa.string(), pa.large_string())
+    return schema.field("id").type in text and ("metadata" not in schema.names or schema.field("metadata").type in text)
+
+
 def _encode_dense(ids: list[str], matrix: np.ndarray[Any, Any], metadata: list[str] | None) -> Iterator[bytes]:
     """Dense records, one per row of ``matrix``, without :func:`encode_record`'s per-record checks.
 
@@ -88,19 +100,20 @@ def _encode_dense(ids: list[str], matrix: np.ndarray[Any, Any], metadata: list[s
     text to be an object, so each record is one ``orjson.dumps`` of a dict, metadata embedded verbatim.
     """
     dumps, verbatim = orjson.dumps, orjson.Fragment
-    if metadata is None:
-        for record_id, values in zip(ids, matrix, strict=True):
-            yield dumps({"id": record_id, "values": values}, default=array_fallback, option=NUMPY_OPTIONS)
-        return
-    for record_id, values, text in zip(ids, matrix, metadata, strict=True):
-        if text is None:
-            yield dumps({"id": record_id, "values": values}, default=array_fallback, option=NUMPY_OPTIONS)
-        else:
-            yield dumps(
-                {"id": record_id, "values": values, "metadata": verbatim(text)},
-                default=array_fallback,
-                option=NUMPY_OPTIONS,
-            )
+    texts = metadata if metadata is not None else [None] * len(ids)
+    record_id = None
+    try:
+        for record_id, values, text in zip(ids, matrix, texts, strict=True):
+            if text is None:
+                yield dumps({"id": record_id, "values": values}, default=array_fallback, option=NUMPY_OPTIONS)
+            else:
+                yield dumps(
+                    {"id": record_id, "values": values, "metadata": verbatim(text)},
+                    default=array_fallback,
+                    option=NUMPY_OPTIONS,
+                )
+    except orjson.JSONEncodeError as exc:  # as encode_record words it
+        raise PineconeValidationError(f"Record {record_id!r} cannot be encoded as JSON: {exc}") from None
 
 
 def _all_json_objects(metadata: pa.ChunkedArray) -> bool:
@@ -108,8 +121,12 @@ def _all_json_objects(metadata: pa.ChunkedArray) -> bool:
 
     The same guard :func:`encode_record` applies to each text, done for the whole column at once.
     """
-    starts = pc.starts_with(pc.utf8_ltrim_whitespace(metadata), "{")
-    return bool(pc.all(starts, skip_nulls=True).as_py() is not False)
+
+    def all_true(starts: pa.ChunkedArray) -> bool:
+        return bool(pc.all(starts, skip_nulls=True).as_py() is not False)
+
+    # Trimming copies the column's text, so only when some text does not start with "{" at once.
+    return all_true(pc.starts_with(metadata, "{")) or all_true(pc.starts_with(pc.utf8_ltrim_whitespace(metadata), "{"))
 
 
 def _dense_matrix(column: pa.ChunkedArray | pa.Array) -> np.ndarray[Any, Any] | None:

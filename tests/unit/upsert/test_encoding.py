@@ -115,6 +115,16 @@ def test_metadata_text_that_is_not_an_object_is_refused_even_among_good_rows(tex
         encode_table(table)
 
 
+def test_columns_of_other_types_go_record_by_record_as_before():
+    values = pa.array([[1.0], [2.0]], DENSE_TYPE)
+    # An integer id is refused, not written as a number.
+    with pytest.raises(PineconeValidationError, match="id must be a string"):
+        encode_table(pa.table({"id": pa.array([1, 2]), "values": values}))
+    # Metadata stored as binary is embedded as it is, as encode_record does with bytes.
+    table = pa.table({"id": ["a", "b"], "values": values, "metadata": pa.array([b'{"k":1}', b' {"k":2}'])})
+    assert [vector["metadata"] for vector in decoded(encode_table(table))] == [{"k": 1}, {"k": 2}]
+
+
 def test_a_null_id_is_refused_not_written_as_null():
     table = pa.table({"id": pa.array(["a", None]), "values": pa.array([[1.0], [2.0]], DENSE_TYPE)})
     with pytest.raises(PineconeValidationError, match="id must be a string"):
