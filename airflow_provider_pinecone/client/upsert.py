@@ -24,8 +24,7 @@ from airflow_provider_pinecone.client.errors import PineconeValidationError
 from airflow_provider_pinecone.client.limits import MAX_UPSERT_BYTES, MAX_UPSERT_RECORDS
 from airflow_provider_pinecone.client.models import DEFAULT_NAMESPACE
 
-#: orjson's options for a record: numpy arrays natively (float32 printed as float32).
-NUMPY_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 _BODY_START = b'{"vectors":['
 _NAMESPACE_KEY = b'],"namespace":'
 
@@ -34,7 +33,7 @@ class RecordTooLarge(PineconeValidationError):
     """One record's JSON alone makes an upsert body larger than the limit."""
 
 
-def array_fallback(obj: Any) -> Any:
+def _array_fallback(obj: Any) -> Any:
     """orjson's ``default``: what it cannot serialize natively, as something it can."""
     flags = getattr(obj, "flags", None)
     if flags is not None and not flags.c_contiguous:
@@ -92,10 +91,19 @@ def encode_record(
             ) from None
     if metadata is not None:
         vector["metadata"] = _metadata(metadata)
+    return dump_vector(vector)
+
+
+def dump_vector(vector: dict[str, Any]) -> bytes:
+    """A ``Vector`` already in its wire shape (``id``, ``values``, ``sparseValues``, ``metadata`` as
+    an ``orjson.Fragment`` of JSON text or a dict) as compact JSON bytes, numpy arrays natively
+    (float32 keeps its shortest float32 digits). :func:`encode_record` checks the fields first; a
+    caller that proved them for a whole table calls this directly.
+    """
     try:
-        return orjson.dumps(vector, default=array_fallback, option=NUMPY_OPTIONS)
+        return orjson.dumps(vector, default=_array_fallback, option=_OPTIONS)
     except orjson.JSONEncodeError as exc:
-        raise PineconeValidationError(f"Record {record_id!r} cannot be encoded as JSON: {exc}") from None
+        raise PineconeValidationError(f"Record {vector.get('id')!r} cannot be encoded as JSON: {exc}") from None
 
 
 def encode_mapping(record: Mapping[str, Any]) -> bytes:

@@ -17,8 +17,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airflow_provider_pinecone.client.errors import PineconeValidationError
-from airflow_provider_pinecone.client.upsert import NUMPY_OPTIONS, array_fallback, encode_record
+from airflow_provider_pinecone.client.upsert import dump_vector, encode_record
 from airflow_provider_pinecone.preflight.records import list_lengths, numpy_view
 from airflow_provider_pinecone.preflight.schema import EXPECTED_TYPE_NAMES
 from airflow_provider_pinecone.upsert.sources import UpsertSourceError
@@ -62,12 +61,19 @@ def iter_encoded(table: pa.Table) -> Iterator[bytes]:
         return iter(())
     names = table.column_names
     ids = table.column("id").to_pylist()
-    if _fast_path_layout(table):
-        matrix = _dense_matrix(table.column("values"))
-        metadata_column = table.column("metadata") if "metadata" in names else None
-        if matrix is not None and (metadata_column is None or _all_json_objects(metadata_column)):
-            return _encode_dense(ids, matrix, metadata_column.to_pylist() if metadata_column is not None else None)
-    values = _dense_rows(table.column("values")) if "values" in names else None
+    matrix = _dense_matrix(table.column("values")) if "values" in names else None
+    metadata_column = table.column("metadata") if "metadata" in names else None
+    if (
+        matrix is not None
+        and _fast_path_layout(table)
+        and (metadata_column is None or _all_json_objects(metadata_column))
+    ):
+        return _encode_dense(ids, matrix, metadata_column.to_pylist() if metadata_column is not None else None)
+    values: RowGetter | None = None
+    if matrix is not None:  # every row has one dimension: rows of a 2-D view, each contiguous
+        values = matrix.__getitem__
+    elif "values" in names:
+        values = _ragged_rows(table.column("values"))
     sparse = _sparse_rows(table.column("sparse_values")) if "sparse_values" in names else None
     metadata = table.column("metadata").to_pylist() if "metadata" in names else None
     return (
@@ -82,11 +88,11 @@ def iter_encoded(table: pa.Table) -> Iterator[bytes]:
 
 
 def _fast_path_layout(table: pa.Table) -> bool:
-    """Dense records only, string ids none of them null, and metadata (if any) as text: the layout
-    :func:`_encode_dense` takes. Anything else (including what the record checks refuse) goes
-    record by record, through :func:`encode_record`'s guards."""
+    """No sparse part, string ids none of them null, and metadata (if any) as text: with uniform dense
+    values, the layout :func:`_encode_dense` takes. Anything else (including what the record checks
+    refuse) goes record by record, through :func:`encode_record`'s guards."""
     schema = table.schema
-    if "values" not in schema.names or "sparse_values" in schema.names or table.column("id").null_count:
+    if "sparse_values" in schema.names or table.column("id").null_count:
         return False
     text = (pa.string(), pa.large_string())
     return schema.field("id").type in text and ("metadata" not in schema.names or schema.field("metadata").type in text)
@@ -99,21 +105,13 @@ def _encode_dense(ids: list[str], matrix: np.ndarray[Any, Any], metadata: list[s
     per record counts): the caller has shown every row to have an id and values and every metadata
     text to be an object, so each record is one ``orjson.dumps`` of a dict, metadata embedded verbatim.
     """
-    dumps, verbatim = orjson.dumps, orjson.Fragment
+    verbatim = orjson.Fragment
     texts = metadata if metadata is not None else [None] * len(ids)
-    record_id = None
-    try:
-        for record_id, values, text in zip(ids, matrix, texts, strict=True):
-            if text is None:
-                yield dumps({"id": record_id, "values": values}, default=array_fallback, option=NUMPY_OPTIONS)
-            else:
-                yield dumps(
-                    {"id": record_id, "values": values, "metadata": verbatim(text)},
-                    default=array_fallback,
-                    option=NUMPY_OPTIONS,
-                )
-    except orjson.JSONEncodeError as exc:  # as encode_record words it
-        raise PineconeValidationError(f"Record {record_id!r} cannot be encoded as JSON: {exc}") from None
+    for record_id, values, text in zip(ids, matrix, texts, strict=True):
+        if text is None:
+            yield dump_vector({"id": record_id, "values": values})
+        else:
+            yield dump_vector({"id": record_id, "values": values, "metadata": verbatim(text)})
 
 
 def _all_json_objects(metadata: pa.ChunkedArray) -> bool:
@@ -164,11 +162,9 @@ def _row_offsets(array: pa.Array) -> np.ndarray[Any, Any]:
     return offsets
 
 
-def _dense_rows(column: pa.ChunkedArray | pa.Array) -> RowGetter:
-    """Row ``i``'s dense vector as a 1-D numpy array (``None`` for a null row)."""
-    matrix = _dense_matrix(column)
-    if matrix is not None:  # every row has one dimension: rows of a 2-D view, each contiguous
-        return matrix.__getitem__
+def _ragged_rows(column: pa.ChunkedArray | pa.Array) -> RowGetter:
+    """Row ``i``'s dense vector as a 1-D numpy array (``None`` for a null row), when rows differ in
+    dimension or some are null (uniform rows are :func:`_dense_matrix`'s)."""
     array = _combined(column)
     flat = _flat_numpy(array)
     null = array.is_null().to_numpy(zero_copy_only=False) if array.null_count else None
