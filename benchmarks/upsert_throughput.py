@@ -85,6 +85,7 @@ import asyncio
 import dataclasses
 import io
 import json
+import math
 import os
 import resource
 import subprocess
@@ -764,10 +765,10 @@ def format_table(runs: Sequence[Run]) -> str:
     for r in runs:
         speed = f"{r.records_per_second / fastest.records_per_second:.2f}" if fastest else ""
         cpu = f"{r.cpu_per_100k / leanest.cpu_per_100k:.2f}" if leanest else ""
-        marginal = f"{r.marginal_cpu_per_100k:.1f}" if _finite(r.marginal_cpu_per_100k) else ""
+        marginal = f"{r.marginal_cpu_per_100k:.1f}" if math.isfinite(r.marginal_cpu_per_100k) else ""
         marginal_ratio = (
             f"{r.marginal_cpu_per_100k / leanest.marginal_cpu_per_100k:.2f}"
-            if marginal and leanest and _finite(leanest.marginal_cpu_per_100k)
+            if marginal and leanest and math.isfinite(leanest.marginal_cpu_per_100k)
             else ""
         )
         rows.append(
@@ -803,7 +804,7 @@ def verdict(runs: Sequence[Run]) -> list[str]:
             f"client CPU: ours {ours.cpu_per_100k:.1f} s / 100k, SDK's best {leanest.cpu_per_100k:.1f} s "
             f"({leanest.label}): {cpu:.2f}x (<= {CPU_RATIO_TARGET:.2f}) {mark(cpu <= CPU_RATIO_TARGET)}"
         )
-        if _finite(ours.marginal_cpu_per_100k) and _finite(leanest.marginal_cpu_per_100k):
+        if math.isfinite(ours.marginal_cpu_per_100k) and math.isfinite(leanest.marginal_cpu_per_100k):
             marginal = ours.marginal_cpu_per_100k / leanest.marginal_cpu_per_100k
             lines.append(
                 f"client CPU past one-time costs: ours {ours.marginal_cpu_per_100k:.1f} s / 100k, SDK's best "
@@ -851,13 +852,13 @@ def verdict(runs: Sequence[Run]) -> list[str]:
             f"{floor.cpu_per_100k:.1f} s / 100k = {floor.cpu_per_100k / leanest.cpu_per_100k:.2f}x the SDK's best "
             f"CPU; ours into the sink {ours_sink.cpu_per_100k if ours_sink else float('nan'):.1f} s"
         )
-        if _finite(floor.marginal_cpu_per_100k) and _finite(leanest.marginal_cpu_per_100k):
+        if math.isfinite(floor.marginal_cpu_per_100k) and math.isfinite(leanest.marginal_cpu_per_100k):
             lines.append(
                 f"floor past one-time costs: {floor.marginal_cpu_per_100k:.1f} s / 100k = "
                 f"{floor.marginal_cpu_per_100k / leanest.marginal_cpu_per_100k:.2f}x the SDK's best"
             )
         extra = floor.acknowledged - floor.small_records
-        if floor.phases and floor.small_phases and extra > 0 and _finite(leanest.marginal_cpu_per_100k):
+        if floor.phases and floor.small_phases and extra > 0 and math.isfinite(leanest.marginal_cpu_per_100k):
             per_100k = {
                 phase: (cpu - floor.small_phases.get(phase, 0.0)) / extra * 100_000
                 for phase, cpu in floor.phases.items()
@@ -877,10 +878,6 @@ def verdict(runs: Sequence[Run]) -> list[str]:
             f"records/s: ours is {ours.records_per_second / hook.records_per_second:.1f}x as fast"
         )
     return lines
-
-
-def _finite(value: float) -> bool:
-    return value == value and value not in (float("inf"), float("-inf"))
 
 
 def broken_runs(runs: Sequence[Run]) -> list[str]:
